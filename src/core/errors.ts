@@ -1,0 +1,128 @@
+/**
+ * One error type for all of gyre. Every code belongs to exactly one category, and the category alone
+ * decides the HTTP status, the CLI exit code and the MLflow `error_code` used on compatible routes.
+ */
+
+/** The ~10 categories every error code falls into (gRPC-style, as in tRPC's single status table). */
+export type ErrorCategory =
+  | "not_found"
+  | "already_exists"
+  | "invalid_argument"
+  | "failed_precondition"
+  | "unauthenticated"
+  | "permission_denied"
+  | "resource_exhausted"
+  | "unavailable"
+  | "deadline"
+  | "internal";
+
+/** The closed list of error codes, per component. Add a code here before throwing it. */
+export const ERROR_CODES = {
+  CONFIG_INVALID: "invalid_argument",
+  CONFIG_UNKNOWN_SCHEME: "invalid_argument",
+  REQUEST_INVALID: "invalid_argument",
+  REQUEST_TOO_LARGE: "resource_exhausted",
+  ENDPOINT_NOT_FOUND: "not_found",
+  TRACKING_EXPERIMENT_NOT_FOUND: "not_found",
+  TRACKING_EXPERIMENT_EXISTS: "already_exists",
+  TRACKING_EXPERIMENT_DELETED: "failed_precondition",
+  TRACKING_RUN_NOT_FOUND: "not_found",
+  TRACKING_RUN_DELETED: "failed_precondition",
+  TRACKING_TAG_NOT_FOUND: "not_found",
+  TRACKING_PARAM_CHANGED: "invalid_argument",
+  TRACKING_INVALID_VALUE: "invalid_argument",
+  TRACKING_BATCH_TOO_LARGE: "invalid_argument",
+  TRACKING_SEARCH_SYNTAX: "invalid_argument",
+  TRACKING_PAGE_TOKEN: "invalid_argument",
+  ARTIFACT_NOT_FOUND: "not_found",
+  ARTIFACT_PATH_INVALID: "invalid_argument",
+  STORE_UNAVAILABLE: "unavailable",
+  INTERNAL: "internal",
+} as const satisfies Record<string, ErrorCategory>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+interface CategoryInfo {
+  http: number;
+  exit: number;
+  mlflow: string;
+  retryable: boolean;
+}
+
+/** Category → HTTP status, CLI exit code, MLflow error_code (MLflow's own ERROR_CODE_TO_HTTP_STATUS). */
+export const CATEGORIES: Record<ErrorCategory, CategoryInfo> = {
+  not_found: { http: 404, exit: 4, mlflow: "RESOURCE_DOES_NOT_EXIST", retryable: false },
+  already_exists: { http: 400, exit: 5, mlflow: "RESOURCE_ALREADY_EXISTS", retryable: false },
+  invalid_argument: { http: 400, exit: 2, mlflow: "INVALID_PARAMETER_VALUE", retryable: false },
+  failed_precondition: { http: 400, exit: 6, mlflow: "INVALID_STATE", retryable: false },
+  unauthenticated: { http: 401, exit: 7, mlflow: "UNAUTHENTICATED", retryable: false },
+  permission_denied: { http: 403, exit: 7, mlflow: "PERMISSION_DENIED", retryable: false },
+  resource_exhausted: { http: 413, exit: 8, mlflow: "RESOURCE_EXHAUSTED", retryable: false },
+  unavailable: { http: 503, exit: 9, mlflow: "TEMPORARILY_UNAVAILABLE", retryable: true },
+  deadline: { http: 504, exit: 9, mlflow: "DEADLINE_EXCEEDED", retryable: true },
+  internal: { http: 500, exit: 1, mlflow: "INTERNAL_ERROR", retryable: false },
+};
+
+export interface GyreErrorOptions {
+  /** The request field or argument at fault, e.g. `metrics[3].value`. */
+  field?: string;
+  /** Structured extra detail that is safe to show to users. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** The only error class gyre throws on purpose. `message` says what failed and what to do next. */
+export class GyreError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GyreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GyreError";
+    this.code = code;
+    this.field = options.field;
+    this.details = options.details;
+  }
+
+  get category(): ErrorCategory {
+    return ERROR_CODES[this.code];
+  }
+
+  get httpStatus(): number {
+    return CATEGORIES[this.category].http;
+  }
+
+  get exitCode(): number {
+    return CATEGORIES[this.category].exit;
+  }
+
+  get mlflowCode(): string {
+    return CATEGORIES[this.category].mlflow;
+  }
+
+  /** True when the same call may succeed later (pipeline retry policies key on this). */
+  get retryable(): boolean {
+    return CATEGORIES[this.category].retryable;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      category: this.category,
+      message: this.message,
+      field: this.field,
+      details: this.details,
+    };
+  }
+}
+
+/** Narrowing helper that survives duplicated module instances (checks the shape, not the prototype). */
+export function isGyreError(e: unknown): e is GyreError {
+  return e instanceof GyreError || (e instanceof Error && e.name === "GyreError" && "code" in e);
+}
+
+/** Shorthand for an invalid-argument error that names the field and how to fix it. */
+export function invalid(field: string, message: string, code: ErrorCode = "REQUEST_INVALID"): GyreError {
+  return new GyreError(code, message, { field });
+}

@@ -1,0 +1,92 @@
+import type { Readable } from "node:stream";
+import type { ArtifactBody, ArtifactEntry } from "../artifacts/index.js";
+import type {
+  ArtifactRecord,
+  DatasetInput,
+  Experiment,
+  LogBatch,
+  Metric,
+  NewRun,
+  Page,
+  Run,
+  RunInfo,
+  RunUpdate,
+  Tag,
+  ViewType,
+} from "./types.js";
+
+export interface SearchRunsRequest {
+  experimentIds: string[];
+  /** MLflow filter grammar plus OR and parentheses. */
+  filter?: string | undefined;
+  viewType?: ViewType | undefined;
+  /** Default 1000, at most 50,000. */
+  maxResults?: number | undefined;
+  /** e.g. ["metrics.rmse ASC", "params.lr"] */
+  orderBy?: string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface SearchExperimentsRequest {
+  filter?: string | undefined;
+  viewType?: ViewType | undefined;
+  maxResults?: number | undefined;
+  orderBy?: string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface HistoryRequest {
+  /** Default: the whole history. */
+  maxResults?: number | undefined;
+  pageToken?: string | undefined;
+}
+
+/**
+ * Everything a user does with tracking, whether in-process (`TrackingService`) or against a gyre
+ * server (`HttpTrackingClient`): same methods, same errors (GyreError codes).
+ */
+export interface TrackingClient {
+  createExperiment(name: string, options?: { artifactLocation?: string; tags?: Tag[] }): Promise<Experiment>;
+  /** Throws TRACKING_EXPERIMENT_NOT_FOUND. */
+  getExperiment(id: string): Promise<Experiment>;
+  /** The active experiment of that name (else the newest deleted one), or null. */
+  getExperimentByName(name: string): Promise<Experiment | null>;
+  searchExperiments(req?: SearchExperimentsRequest): Promise<Page<Experiment>>;
+  renameExperiment(id: string, name: string): Promise<Experiment>;
+  /** Soft-deletes the experiment and its runs; its name becomes free for a new experiment. */
+  deleteExperiment(id: string): Promise<void>;
+  restoreExperiment(id: string): Promise<void>;
+  setExperimentTag(id: string, key: string, value: string): Promise<void>;
+
+  createRun(run: NewRun): Promise<Run>;
+  /** Throws TRACKING_RUN_NOT_FOUND. */
+  getRun(runId: string): Promise<Run>;
+  updateRun(runId: string, change: RunUpdate): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+  searchRuns(req: SearchRunsRequest): Promise<Page<Run>>;
+
+  /** Atomic: all metrics, params and tags are stored, or none (MLflow's limits apply). */
+  logBatch(runId: string, batch: LogBatch): Promise<void>;
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options?: { timestamp?: number; step?: number },
+  ): Promise<void>;
+  /** Re-logging the same value is a no-op; a different value is refused (TRACKING_PARAM_CHANGED). */
+  logParam(runId: string, key: string, value: string): Promise<void>;
+  setTag(runId: string, key: string, value: string): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
+  /** Points ordered by step, then timestamp. */
+  getMetricHistory(runId: string, key: string, req?: HistoryRequest): Promise<Page<Metric>>;
+
+  /** Stores a file under the run's artifact root and records its size and sha256. */
+  uploadArtifact(runId: string, path: string, body: ArtifactBody): Promise<ArtifactRecord>;
+  downloadArtifact(runId: string, path: string): Promise<Readable>;
+  /** Direct children of `path` within the run's artifacts; paths are relative to the run's artifact root. */
+  listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]>;
+
+  close(): Promise<void>;
+}
