@@ -54,7 +54,7 @@ export const CATEGORIES: Record<ErrorCategory, CategoryInfo> = {
   not_found: { http: 404, exit: 4, mlflow: "RESOURCE_DOES_NOT_EXIST", retryable: false },
   already_exists: { http: 400, exit: 5, mlflow: "RESOURCE_ALREADY_EXISTS", retryable: false },
   invalid_argument: { http: 400, exit: 2, mlflow: "INVALID_PARAMETER_VALUE", retryable: false },
-  failed_precondition: { http: 400, exit: 6, mlflow: "INVALID_STATE", retryable: false },
+  failed_precondition: { http: 400, exit: 6, mlflow: "INVALID_PARAMETER_VALUE", retryable: false },
   unauthenticated: { http: 401, exit: 7, mlflow: "UNAUTHENTICATED", retryable: false },
   permission_denied: { http: 403, exit: 7, mlflow: "PERMISSION_DENIED", retryable: false },
   resource_exhausted: { http: 413, exit: 8, mlflow: "RESOURCE_EXHAUSTED", retryable: false },
@@ -98,7 +98,7 @@ export class GyreError extends Error {
   }
 
   get mlflowCode(): string {
-    return CATEGORIES[this.category].mlflow;
+    return this.code === "ENDPOINT_NOT_FOUND" ? "ENDPOINT_NOT_FOUND" : CATEGORIES[this.category].mlflow;
   }
 
   /** True when the same call may succeed later (pipeline retry policies key on this). */

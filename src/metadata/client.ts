@@ -88,5 +88,8 @@ export interface TrackingClient {
   /** Direct children of `path` within the run's artifacts; paths are relative to the run's artifact root. */
   listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]>;
 
+  /** The recorded listing (size, sha256) of every artifact file under `prefix`, recursively. */
+  artifactRecords(runId: string, prefix?: string): Promise<ArtifactRecord[]>;
+
   close(): Promise<void>;
 }

@@ -64,3 +64,5 @@ export async function openTracking(options: { store: string; artifacts: string }
   ]);
   return new TrackingService(store, artifacts);
 }
+export type { WireMetric } from "./wire.js";
+export { metricFromWire, metricToWire, runFromWire, runToWire } from "./wire.js";

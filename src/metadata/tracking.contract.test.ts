@@ -1,20 +1,21 @@
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, freshTracking } from "../../test/harness/stores.js";
-import type { TrackingService } from "./index.js";
+import { CLIENT_KINDS, freshClient } from "../../test/harness/stores.js";
+import type { TrackingClient } from "./index.js";
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
   await expect(p).rejects.toMatchObject({ code });
 }
 
-describe.each(BACKENDS)("tracking contract on %s", (backend) => {
-  let t: TrackingService;
+describe.each(CLIENT_KINDS)("tracking contract on %s", (kind) => {
+  let t: TrackingClient;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    t = (await freshTracking(backend)).tracking;
+    ({ client: t, close } = await freshClient(kind));
   });
   afterAll(async () => {
-    await t.close();
+    await close();
   });
 
   it("has the Default experiment with id 0", async () => {

@@ -16,12 +16,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** PostgreSQL refuses to run as root; as root we run its binaries as the `postgres` user. */
-function asPgUser(cmd: string, args: string[]): [string, string[]] {
-  if (process.getuid?.() !== 0) return [cmd, args];
-  return ["runuser", ["-u", "postgres", "--", cmd, ...args]];
-}
-
+/** PostgreSQL refuses to run as root; as root we run its binaries as the `postgres` user (no wrapper process, so signals reach postgres itself). */
 function pgOwner(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
   const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
@@ -41,19 +36,14 @@ export async function startPostgres(): Promise<PgServer> {
   const owner = pgOwner();
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, "data");
-  const [initCmd, initArgs] = asPgUser("initdb", [
-    "-D",
-    data,
-    "-U",
-    "gyre",
-    "--auth=trust",
-    "-E",
-    "UTF8",
-    "--no-sync",
-  ]);
-  execFileSync(initCmd, initArgs, { stdio: "pipe" });
+  const ids = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  execFileSync("initdb", ["-D", data, "-U", "gyre", "--auth=trust", "-E", "UTF8", "--no-sync"], {
+    stdio: "pipe",
+    cwd: dir,
+    ...ids,
+  });
   const port = await freePort();
-  const [cmd, args] = asPgUser("postgres", [
+  const args = [
     "-D",
     data,
     "-p",
@@ -70,8 +60,12 @@ export async function startPostgres(): Promise<PgServer> {
     "full_page_writes=off",
     "-c",
     "max_connections=200",
-  ]);
-  const proc: ChildProcess = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], detached: false });
+  ];
+  const proc: ChildProcess = spawn("postgres", args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    cwd: dir,
+    ...ids,
+  });
   let log = "";
   proc.stderr?.on("data", (d: Buffer) => {
     log += d.toString();
@@ -82,8 +76,11 @@ export async function startPostgres(): Promise<PgServer> {
     url,
     port,
     async stop() {
-      proc.kill("SIGINT");
-      await new Promise((r) => proc.once("exit", r));
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once("exit", r));
+        proc.kill("SIGINT");
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { GyreConfig } from "../core/config.js";
+import { GyreError, isGyreError } from "../core/errors.js";
+import { parseLenientJson } from "../core/json.js";
+import type { TrackingService } from "../metadata/index.js";
+import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
+import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
+import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
+import { registerObservability } from "./observability.js";
+import { RouteTable } from "./routes.js";
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export interface AppOptions {
+  tracking: TrackingService;
+  config: Pick<GyreConfig, "server" | "logLevel">;
+}
+
+function isMlflowRoute(url: string): boolean {
+  return /^\/(ajax-)?api\/2\.0\//.test(url);
+}
+
+/** Converts anything thrown into a GyreError; unexpected errors become INTERNAL (details go to the log only). */
+function toGyreError(err: unknown): GyreError {
+  if (isGyreError(err)) return err;
+  const fe = err as FastifyError;
+  if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" || fe.statusCode === 413) {
+    return new GyreError(
+      "REQUEST_TOO_LARGE",
+      "Request body is larger than the server's limit; send smaller batches",
+      {
+        field: "body",
+      },
+    );
+  }
+  if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new GyreError("REQUEST_INVALID", `Malformed request: ${fe.message}`, { field: "body" });
+  }
+  if (err instanceof SyntaxError)
+    return new GyreError("REQUEST_INVALID", `Malformed JSON body: ${err.message}`, { field: "body" });
+  return new GyreError("INTERNAL", "Internal server error", { cause: err });
+}
+
+/**
+ * Builds the gyre HTTP server: MLflow REST 2.0 (tracking and artifact proxy), the native `/api/v1`
+ * API with its OpenAPI document, health, version and Prometheus metrics. Routes are thin; all logic
+ * is in the services.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.config.logLevel },
+    disableRequestLogging: true,
+    bodyLimit: options.config.server.bodyLimit,
+    routerOptions: { maxParamLength: 1000 },
+  });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, body === "" ? {} : parseLenientJson(body as string));
+    } catch (e) {
+      done(
+        new GyreError("REQUEST_INVALID", `Malformed JSON body: ${(e as Error).message}`, { field: "body" }),
+        undefined,
+      );
+    }
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = toGyreError(err);
+    if (e.category === "internal") req.log.error({ err, reqId: req.id }, "request failed");
+    const status = e.httpStatus;
+    if (isMlflowRoute(req.url))
+      return reply.code(status).send({ error_code: e.mlflowCode, message: e.message });
+    const body = {
+      code: e.code,
+      message: e.message,
+      field: e.field,
+      details: e.details,
+      requestId: status >= 500 ? req.id : undefined,
+    };
+    return reply.code(status).send({ error: body });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new GyreError(
+      "ENDPOINT_NOT_FOUND",
+      `No route ${req.method} ${req.url.split("?")[0]}; see ${API_PREFIX}/openapi.json`,
+    );
+    if (isMlflowRoute(req.url)) return reply.code(404).send({ error_code: e.mlflowCode, message: e.message });
+    return reply.code(404).send({ error: { code: e.code, message: e.message } });
+  });
+
+  const routes = new RouteTable();
+  registerObservability(app, VERSION);
+  registerMlflowTracking(app, routes, options.tracking);
+  registerNativeTracking(app, routes, options.tracking);
+  await app.register(async (raw) => {
+    // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
+    registerMlflowArtifacts(raw, routes, options.tracking);
+    registerNativeArtifacts(raw, routes, options.tracking);
+  });
+  app.get(`${API_PREFIX}/openapi.json`, async () =>
+    routes.openapi({ title: "gyre", version: VERSION }, API_PREFIX),
+  );
+  return app;
+}
