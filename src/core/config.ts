@@ -83,8 +83,12 @@ function merge(base: UserConfig, over: UserConfig | undefined): UserConfig {
 async function fromFile(path: string): Promise<UserConfig> {
   const { tsImport } = await import("tsx/esm/api");
   try {
-    const mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: UserConfig };
-    return mod.default ?? {};
+    const mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+    // Outside an ESM package the file loads as CommonJS, which wraps `export default` once more.
+    let config: unknown = mod.default ?? {};
+    if (config && typeof config === "object" && "default" in config)
+      config = (config as { default: unknown }).default;
+    return config as UserConfig;
   } catch (e) {
     throw new GyreError("CONFIG_INVALID", `Could not load ${path}: ${(e as Error).message}`, { cause: e });
   }
@@ -107,7 +111,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<GyreC
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".") || "config";
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    const field = [...issue.path, ...keys.slice(0, 1)].join(".") || "config";
     throw new GyreError("CONFIG_INVALID", `Invalid configuration '${field}': ${issue.message}`, { field });
   }
   const cfg = parsed.data;
