@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
@@ -52,7 +52,7 @@ function toGyreError(err: unknown): GyreError {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.config.logLevel },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.config.server.bodyLimit,
     routerOptions: { maxParamLength: 1000 },
   });
