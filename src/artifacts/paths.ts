@@ -3,7 +3,7 @@ import { GyreError } from "../core/errors.js";
 /**
  * Normalises a user-supplied artifact path to 'a/b/c' form, refusing anything that could escape the
  * root: absolute paths, '..' segments, backslashes, NUL bytes, and percent-encoded variants of those.
- * '' (the root) is allowed only when `allowRoot` is set.
+ * '' (the root) is allowed only when `allowRoot` is set. The result is `raw` without empty or '.' segments.
  */
 export function safeArtifactPath(raw: string, field = "path", allowRoot = true): string {
   let decoded = raw;
@@ -25,9 +25,12 @@ export function safeArtifactPath(raw: string, field = "path", allowRoot = true):
   if (decoded.includes("\0")) throw bad("it contains a NUL byte");
   if (decoded.includes("\\")) throw bad("backslashes are not allowed");
   if (decoded.startsWith("/") || /^[a-z]:/i.test(decoded)) throw bad("absolute paths are not allowed");
-  const parts = decoded.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.includes("..")) throw bad("'..' segments are not allowed");
-  const path = parts.join("/");
+  if (decoded.split("/").includes("..")) throw bad("'..' segments are not allowed");
+  // Decoded forms are only checked: the path itself keeps its characters, so 'a%20b.txt' stays a file name.
+  const path = raw
+    .split("/")
+    .filter((p) => p !== "" && p !== ".")
+    .join("/");
   if (!allowRoot && path === "") throw bad("the path is empty");
   return path;
 }

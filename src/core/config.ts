@@ -69,15 +69,17 @@ function fromEnv(env: Record<string, string | undefined>): UserConfig {
   return out;
 }
 
+/** Overlays `over` on `base`; undefined values (at any depth) leave the base value in place. */
 function merge(base: UserConfig, over: UserConfig | undefined): UserConfig {
   if (!over) return base;
-  const out: UserConfig = { ...base };
+  const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    if (k === "server") out.server = { ...base.server, ...(v as UserConfig["server"]) };
-    else (out as Record<string, unknown>)[k] = v;
+    const prev = out[k];
+    const nested = v !== null && typeof v === "object" && prev !== null && typeof prev === "object";
+    out[k] = nested ? merge(prev as UserConfig, v as UserConfig) : v;
   }
-  return out;
+  return out as UserConfig;
 }
 
 async function fromFile(path: string): Promise<UserConfig> {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { ArtifactBody, ArtifactEntry, ArtifactStore } from "../artifacts/index.js";
 import { joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
-import { GyreError } from "../core/errors.js";
+import { GyreError, isGyreError } from "../core/errors.js";
 import type {
   HistoryRequest,
   SearchExperimentsRequest,
@@ -342,7 +342,16 @@ export class TrackingService implements TrackingClient {
   async downloadArtifact(runId: string, path: string): Promise<Readable> {
     const rel = safeArtifactPath(path, "path", false);
     const run = await this.getRun(runId);
-    return this.artifacts.get(joinArtifactPath(this.runArtifactRoot(run), rel));
+    try {
+      return await this.artifacts.get(joinArtifactPath(this.runArtifactRoot(run), rel));
+    } catch (e) {
+      if (!isGyreError(e) || e.code !== "ARTIFACT_NOT_FOUND") throw e;
+      throw new GyreError(
+        "ARTIFACT_NOT_FOUND",
+        `Run ${runId} has no artifact '${rel}'. List its artifacts with \`gyre artifacts list ${runId}\`.`,
+        { field: "path" },
+      );
+    }
   }
 
   async listArtifacts(runId: string, path = ""): Promise<ArtifactEntry[]> {

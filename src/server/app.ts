@@ -51,7 +51,8 @@ function toGyreError(err: unknown): GyreError {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.config.logLevel },
+    // Logs go to stderr so that stdout stays the CLI's (e.g. `gyre server --json`).
+    logger: { level: options.config.logLevel, stream: process.stderr },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.config.server.bodyLimit,
     routerOptions: { maxParamLength: 1000 },
@@ -69,7 +70,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toGyreError(err);
-    if (e.category === "internal") req.log.error({ err, reqId: req.id }, "request failed");
+    // A client that hung up mid-request is not a server fault: note it at debug level only.
+    const disconnected = (err as NodeJS.ErrnoException).code === "ECONNRESET" || req.raw.destroyed;
+    if (e.category === "internal")
+      req.log[disconnected ? "debug" : "error"]({ err, reqId: req.id }, "request failed");
     const status = e.httpStatus;
     if (isMlflowRoute(req.url))
       return reply.code(status).send({ error_code: e.mlflowCode, message: e.message });

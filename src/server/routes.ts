@@ -42,7 +42,13 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): GyreError {
 export function parseInput<T>(schema: z.ZodType<T>, data: unknown): T {
   const res = schema.safeParse(data ?? {});
   if (res.success) return res.data;
-  throw describeIssue(res.error.issues[0]!, data ?? {});
+  const issue = res.error.issues[0]!;
+  if (issue.path.length === 0) {
+    throw new GyreError("REQUEST_INVALID", `The request must be a JSON object: ${issue.message}`, {
+      field: "body",
+    });
+  }
+  throw describeIssue(issue, data ?? {});
 }
 
 /** Registers routes on a Fastify instance and remembers them for `/api/v1/openapi.json`. */

@@ -123,7 +123,7 @@ export function registerMlflowTracking(app: FastifyInstance, routes: RouteTable,
           pageToken: q.page_token,
         });
         return {
-          experiments: res.items.map(mlflowExperiment),
+          experiments: res.items.length > 0 ? res.items.map(mlflowExperiment) : undefined,
           next_page_token: res.nextPageToken ?? undefined,
         };
       },
@@ -379,7 +379,10 @@ function registerLogRoutes(
         maxResults: q.max_results || undefined,
         pageToken: q.page_token,
       });
-      return { metrics: res.items.map(mlflowMetric), next_page_token: res.nextPageToken ?? undefined };
+      return {
+        metrics: res.items.length > 0 ? res.items.map(mlflowMetric) : undefined,
+        next_page_token: res.nextPageToken ?? undefined,
+      };
     },
   });
   add(app, {

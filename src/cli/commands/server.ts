@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import type { UserConfig } from "../../core/index.js";
+import { cliConfig } from "../context.js";
+import { examples, parseCount } from "../options.js";
+import { emit, redactUri } from "../output.js";
+
+interface ServerOptions {
+  host?: string;
+  port?: number;
+  bodyLimit?: number;
+}
+
+/** Only the flags that were given, so that config-file and environment values still apply to the rest. */
+function serverFlags(opts: ServerOptions): UserConfig {
+  const server: NonNullable<UserConfig["server"]> = {};
+  if (opts.host !== undefined) server.host = opts.host;
+  if (opts.port !== undefined) server.port = opts.port;
+  if (opts.bodyLimit !== undefined) server.bodyLimit = opts.bodyLimit;
+  return { server };
+}
+
+/** Resolves with the first SIGINT or SIGTERM; a second one then ends the process the default way. */
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
+  const config = await cliConfig(cmd, serverFlags(opts));
+  const { startServer } = await import("../../server/index.js");
+  const server = await startServer(config);
+  const store = redactUri(config.store);
+  const artifacts = redactUri(config.artifacts);
+  emit(cmd, { url: server.url, store, artifacts }, () => {
+    process.stdout.write(`gyre server listening on ${server.url} (store ${store}, artifacts ${artifacts})\n`);
+    process.stdout.write(`Point MLflow clients at it:  export MLFLOW_TRACKING_URI=${server.url}\n`);
+    process.stdout.write("Press Ctrl+C to stop.\n");
+  });
+  const signal = await untilStopSignal();
+  process.stderr.write(`${signal}: stopping gyre server after in-flight requests finish…\n`);
+  await server.close();
+}
+
+/** `gyre server`: the tracking server (MLflow REST 2.0, native /api/v1, health and metrics). */
+export function registerServer(program: Command): void {
+  program
+    .command("server")
+    .description("Serve tracking over HTTP: MLflow REST 2.0, the native /api/v1 API, /health and /metrics")
+    .option("--host <host>", "interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    .option("--port <port>", "port to listen on, 0 for any free port (default 5000)", parseCount)
+    .option("--body-limit <bytes>", "largest accepted request body in bytes (default 64 MiB)", parseCount)
+    .addHelpText(
+      "after",
+      examples([
+        "gyre server",
+        "gyre server --store postgres://gyre@db/gyre --artifacts file:///srv/gyre --host 0.0.0.0 --port 8080",
+        "gyre server --port 0 --json   # any free port; prints {url, store, artifacts}",
+      ]),
+    )
+    .action(serve);
+}
