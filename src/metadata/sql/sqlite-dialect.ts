@@ -4,10 +4,12 @@ import BetterSqlite3 from "better-sqlite3";
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   Kysely,
   SqliteDialect as KyselySqliteDialect,
   type RawBuilder,
+  SqliteAdapter,
   SqliteDriver,
   sql,
 } from "kysely";
@@ -22,12 +24,25 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite runs DDL inside transactions. Saying so makes Kysely's Migrator migrate in one BEGIN IMMEDIATE
+ * transaction, so processes opening a fresh file at once take turns instead of creating the same tables twice.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class ImmediateSqliteDialect extends KyselySqliteDialect {
   constructor(private readonly database: BetterSqlite3.Database) {
     super({ database });
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.database });
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
