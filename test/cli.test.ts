@@ -1,55 +1,19 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTracking, type TrackingClient } from "../src/metadata/index.js";
 import type { RunningServer } from "../src/server/index.js";
+import { CLI_CWD, CLI_ENV, CLI_NODE_ARGS, type CliResult, gyre, json, ROOT } from "./harness/cli.js";
 import { freshServer, tempDir } from "./harness/stores.js";
 
-/**
- * The CLI runs in its own process, as users run it: `main(argv)` from the sources through tsx (so the
- * tests never depend on a fresh `npm run build`), plus one check of the `bin/gyre.js` launcher over dist/.
- */
-const ROOT = join(import.meta.dirname, "..");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
-const CLI = pathToFileURL(join(ROOT, "src", "cli", "index.ts")).href;
-const ENTRY = `import(${JSON.stringify(CLI)}).then(async (cli) => {
-  process.exitCode = await cli.main(["node", "gyre", ...process.argv.slice(1)]);
-});`;
-const NODE_ARGS = ["--import", TSX, "--input-type=module", "-e", ENTRY, "--"];
-/** Each process gets a clean environment (no GYRE_* from the developer's shell) and an empty cwd. */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GYRE_")));
-const CWD = tempDir("gyre-cli-cwd-");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-  bytes: Buffer;
-}
-
-function gyre(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const argv = [...NODE_ARGS, ...args];
-    const options = { cwd: CWD, env: ENV, encoding: "buffer" as const, maxBuffer: 64 << 20 };
-    execFile(process.execPath, argv, options, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString(), bytes: stdout });
-    });
-  });
-}
-
-/** Parses --json output, failing with the process's stderr if it is not JSON. */
-function json<T = Record<string, unknown>>(r: Result): T {
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as T;
-}
+const NODE_ARGS = CLI_NODE_ARGS;
+const ENV = CLI_ENV;
+const CWD = CLI_CWD;
+type Result = CliResult;
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");

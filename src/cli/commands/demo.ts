@@ -26,9 +26,9 @@ function human(s: DemoSummary): string {
     ...s.stages.map((st) => `    ${st.name.padEnd(52)} ${st.seconds.toFixed(1).padStart(6)} s`),
     "",
     "Where to look next:",
-    `  gyre runs search --experiment ${s.experimentId} --filter "metrics.val_auc > 0.6" --order-by "metrics.val_auc DESC"`,
-    `  gyre runs show ${s.best.runId}`,
-    "  gyre server    # then point MLflow clients at it: export MLFLOW_TRACKING_URI=http://127.0.0.1:5000",
+    `  npx gyre runs search --experiment ${s.experimentId} --filter "metrics.val_auc > 0.6" --order-by "metrics.val_auc DESC"`,
+    `  npx gyre runs show ${s.best.runId}`,
+    "  npx gyre server    # then point MLflow clients at it: export MLFLOW_TRACKING_URI=http://127.0.0.1:5000",
     "",
     "Not yet in the demo: registry, pipelines, feature store, serving and monitoring (see README, 'Not done yet').",
   ];
