@@ -1,64 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Flight, loadFlights } from "../src/cli/demo/flights.js";
+import { loadFlights } from "../src/cli/demo/flights.js";
 import { openTracking, type TrackingClient } from "../src/metadata/index.js";
 import { connect, type Gyre } from "../src/sdk/index.js";
 import {
-  type ColumnSpec,
   exportOnnx,
-  type OnnxSignature,
   predict,
   type Row,
   TRAINING_ARTIFACTS,
   type TrainedModel,
   trainTabular,
 } from "../src/training/index.js";
+import { download, feeds, spec, toRow } from "./harness/flights.js";
 import { freshStoreUri, tempDir } from "./harness/stores.js";
-
-/** Raw features of a flight as serving would receive them, plus the label (delayed > 15 min). */
-function toRow(f: Flight): Row {
-  return {
-    distance: f.distance,
-    hour: Number(f.date.slice(11, 13)),
-    origin: f.origin,
-    destination: f.destination,
-    delayed: f.delay > 15 ? 1 : 0,
-  };
-}
-
-const spec: ColumnSpec = {
-  features: [
-    { name: "distance", type: "numeric" },
-    { name: "hour", type: "numeric" },
-    { name: "origin", type: "categorical", maxCategories: 40 },
-    { name: "destination", type: "categorical", maxCategories: 40 },
-  ],
-  label: "delayed",
-};
-
-async function download(client: TrackingClient, runId: string, path: string): Promise<Buffer> {
-  return Buffer.concat(await (await client.downloadArtifact(runId, path)).toArray());
-}
-
-function feeds(signature: OnnxSignature, rows: readonly Row[]): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const { name, dtype } of signature.inputs) {
-    out[name] =
-      dtype === "float32"
-        ? new ort.Tensor(
-            "float32",
-            Float32Array.from(rows, (r) => r[name] as number),
-            [rows.length, 1],
-          )
-        : new ort.Tensor(
-            "string",
-            rows.map((r) => String(r[name])),
-            [rows.length, 1],
-          );
-  }
-  return out;
-}
 
 describe("reference trainer on real flights data, logged through the SDK", () => {
   let gyre: Gyre;
@@ -148,8 +103,15 @@ describe("reference trainer on real flights data, logged through the SDK", () =>
     const seenOrigins = new Set(train.map((r) => r.origin));
     expect(scoring.filter((r) => !seenOrigins.has(r.origin)).length).toBeGreaterThan(0);
     const bytes = await download(reader, runId, TRAINING_ARTIFACTS.onnx);
-    const signature = JSON.parse((await download(reader, runId, TRAINING_ARTIFACTS.signature)).toString());
-    expect(signature).toEqual(exportOnnx(trained).signature);
+    const manifest = JSON.parse((await download(reader, runId, TRAINING_ARTIFACTS.manifest)).toString());
+    const signature = manifest.signature;
+    const exported = exportOnnx(trained).signature;
+    expect(signature.inputs).toEqual(exported.inputs);
+    expect(signature.outputs).toEqual(exported.outputs);
+    expect(manifest).toMatchObject({ flavor: "onnx", model: "model.onnx", sourceRunId: runId });
+    expect(manifest.profile.features.map((f: { name: string }) => f.name)).toEqual(
+      exported.features.map((f) => f.name),
+    );
     const session = await ort.InferenceSession.create(bytes);
     const out = (await session.run(feeds(signature, scoring))).probability!.data as Float32Array;
     const expected = predict(trained, scoring);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { type GyreConfig, GyreError, isGyreError, loadConfig, type UserConfig } from "../core/index.js";
 import { type Experiment, openTracking, type TrackingClient } from "../metadata/index.js";
+import { openRegistry, type RegistryClient } from "../registry/index.js";
 
 /** The options declared once on the program and accepted after any command. */
 export interface GlobalOptions {
@@ -31,6 +32,17 @@ export function cliConfig(cmd: Command, flags: UserConfig = {}): Promise<GyreCon
 export async function withTracking<T>(cmd: Command, fn: (client: TrackingClient) => Promise<T>): Promise<T> {
   const config = await cliConfig(cmd);
   const client = await openTracking({ store: config.store, artifacts: config.artifacts });
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Opens a registry client for the configured store (in-process or HTTP), runs `fn` with it and always closes it. */
+export async function withRegistry<T>(cmd: Command, fn: (client: RegistryClient) => Promise<T>): Promise<T> {
+  const config = await cliConfig(cmd);
+  const client = await openRegistry({ store: config.store, artifacts: config.artifacts });
   try {
     return await fn(client);
   } finally {

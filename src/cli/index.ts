@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
+import { registerModelPackage } from "./commands/model-package.js";
+import { registerModels } from "./commands/models.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServer } from "./commands/server.js";
 import { reportError } from "./errors.js";
@@ -42,6 +44,7 @@ function buildProgram(): Command {
   registerExperiments(program);
   registerRuns(program);
   registerArtifacts(program);
+  registerModelPackage(registerModels(program));
   registerDemo(program);
   return program;
 }

@@ -2,6 +2,7 @@ import { openArtifactStore } from "../artifacts/index.js";
 import { SchemeRegistry, uriPath } from "../core/schemes.js";
 import type { TrackingClient } from "./client.js";
 import { TrackingService } from "./service.js";
+import type { SqlDialect } from "./sql/dialect.js";
 import type { MetadataStore } from "./store.js";
 
 export type {
@@ -10,8 +11,10 @@ export type {
   SearchRunsRequest,
   TrackingClient,
 } from "./client.js";
+export type { Comparison, FilterExpr, OrderKey, SearchTarget } from "./search/index.js";
 export { parseFilter, parseOrderBy } from "./search/index.js";
 export { TrackingService } from "./service.js";
+export type { SqlDialect, SqlDialectName } from "./sql/dialect.js";
 export type { MetadataStore } from "./store.js";
 export type * from "./types.js";
 export { RUN_STATUSES } from "./types.js";
@@ -42,6 +45,14 @@ for (const scheme of ["postgres", "postgresql"]) {
     ]);
     return SqlMetadataStore.open(new PostgresDialect(raw));
   });
+}
+
+/** The SQL dialect under `store` when it is SQL-backed (a capability, checked by shape), else null. */
+export function sqlDialectOf(store: MetadataStore): SqlDialect | null {
+  const d = (store as { dialect?: Partial<SqlDialect> }).dialect;
+  return d && typeof d === "object" && d.db !== undefined && typeof d.name === "string"
+    ? (d as SqlDialect)
+    : null;
 }
 
 /** Opens the metadata store named by `uri` (see `metadataStores.schemes()`). */

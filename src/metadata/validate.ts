@@ -103,6 +103,28 @@ function limit(n: number, max: number, entity: string): void {
   }
 }
 
+/**
+ * `checkMetric` for each metric, except that a metric whose key was already checked in this batch and
+ * whose numbers are plainly valid is copied as is: a batch repeats a few keys many times.
+ */
+function checkMetrics(metrics: Metric[]): Metric[] {
+  const keys = new Set<string>();
+  return metrics.map((m, i) => {
+    const { timestamp, step = 0 } = m;
+    if (
+      keys.has(m.key) &&
+      typeof m.value === "number" &&
+      Number.isSafeInteger(timestamp) &&
+      timestamp >= 0 &&
+      Number.isSafeInteger(step)
+    )
+      return { key: m.key, value: m.value, timestamp, step };
+    const checked = checkMetric(m, `metrics[${i}]`);
+    keys.add(checked.key);
+    return checked;
+  });
+}
+
 /** Validates a log-batch: MLflow's size limits, keys, values, and no param key twice with different values. */
 export function checkBatch(batch: LogBatch): Required<LogBatch> {
   const metrics = batch.metrics ?? [];
@@ -113,7 +135,7 @@ export function checkBatch(batch: LogBatch): Required<LogBatch> {
   limit(tags.length, LIMITS.tagsPerBatch, "tags");
   limit(metrics.length + params.length + tags.length, LIMITS.entitiesPerBatch, "metrics, params, and tags");
   const out = {
-    metrics: metrics.map((m, i) => checkMetric(m, `metrics[${i}]`)),
+    metrics: checkMetrics(metrics),
     params: params.map((p, i) => checkParam(p, `params[${i}]`)),
     tags: tags.map((t, i) => checkTag(t, `tags[${i}]`)),
   };

@@ -11,6 +11,7 @@ import { userInfo } from "node:os";
 import { loadConfig } from "../core/config.js";
 import { readGitInfo } from "../core/git.js";
 import { openTracking, type Tag, type TrackingClient } from "../metadata/index.js";
+import { type RegistryClient, registryBeside } from "../registry/index.js";
 import { watchRun } from "./exit-hooks.js";
 import { ActiveRun } from "./run.js";
 
@@ -18,6 +19,14 @@ export { defineConfig, type UserConfig } from "../core/config.js";
 export { GyreError, isGyreError } from "../core/errors.js";
 export type { TrackingClient } from "../metadata/index.js";
 export type * from "../metadata/types.js";
+export type {
+  AliasEvent,
+  AliasHistory,
+  LineageGraph,
+  ModelVersion,
+  RegisteredModel,
+  RegistryClient,
+} from "../registry/index.js";
 export { ActiveRun } from "./run.js";
 
 export interface ConnectOptions {
@@ -72,9 +81,24 @@ function safeUser(): string {
   }
 }
 
-/** A connected gyre client. `tracking` is the full TrackingClient; `startRun` is the training-loop helper. */
+/**
+ * A connected gyre client. `tracking` is the full TrackingClient; `startRun` is the training-loop helper;
+ * `registry()` is the model registry of the same store.
+ */
 export class Gyre {
-  constructor(readonly tracking: TrackingClient) {}
+  #registry: Promise<RegistryClient> | undefined;
+
+  /** `store` is the URI `tracking` was opened with; it locates the registry (default: tracking's own store). */
+  constructor(
+    readonly tracking: TrackingClient,
+    private readonly store = "",
+  ) {}
+
+  /** The model registry beside `tracking` (same database connection, or same server), opened on first use. */
+  registry(): Promise<RegistryClient> {
+    this.#registry ??= registryBeside(this.tracking, this.store);
+    return this.#registry;
+  }
 
   async #experimentId(options: StartRunOptions): Promise<string> {
     if (options.experimentId) return options.experimentId;
@@ -127,8 +151,11 @@ export class Gyre {
     }
   }
 
-  close(): Promise<void> {
-    return this.tracking.close();
+  async close(): Promise<void> {
+    const registry = this.#registry;
+    this.#registry = undefined;
+    if (registry) await (await registry.catch(() => null))?.close();
+    await this.tracking.close();
   }
 }
 
@@ -138,5 +165,5 @@ export async function connect(options: ConnectOptions = {}): Promise<Gyre> {
   if (options.store) flags.store = options.store;
   if (options.artifacts) flags.artifacts = options.artifacts;
   const config = await loadConfig({ cwd: options.cwd, flags });
-  return new Gyre(await openTracking({ store: config.store, artifacts: config.artifacts }));
+  return new Gyre(await openTracking({ store: config.store, artifacts: config.artifacts }), config.store);
 }

@@ -4,8 +4,11 @@ import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
 import type { TrackingService } from "../metadata/index.js";
+import type { RegistryService } from "../registry/index.js";
 import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
+import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
+import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
 import { registerObservability } from "./observability.js";
 import { RouteTable } from "./routes.js";
@@ -16,6 +19,7 @@ export const VERSION: string = (
 
 export interface AppOptions {
   tracking: TrackingService;
+  registry: RegistryService;
   config: Pick<GyreConfig, "server" | "logLevel">;
 }
 
@@ -45,7 +49,7 @@ function toGyreError(err: unknown): GyreError {
 }
 
 /**
- * Builds the gyre HTTP server: MLflow REST 2.0 (tracking and artifact proxy), the native `/api/v1`
+ * Builds the gyre HTTP server: MLflow REST 2.0 (tracking, model registry, artifact proxy), the native `/api/v1`
  * API with its OpenAPI document, health, version and Prometheus metrics. Routes are thin; all logic
  * is in the services.
  */
@@ -99,6 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerObservability(app, VERSION);
   registerMlflowTracking(app, routes, options.tracking);
   registerNativeTracking(app, routes, options.tracking);
+  registerMlflowRegistry(app, routes, options.registry);
+  registerNativeRegistry(app, routes, options.registry);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { computeProfile, MANIFEST_FILE, writePackage } from "../registry/index.js";
 import type { ActiveRun } from "../sdk/index.js";
 import { rocCurve } from "./evaluate.js";
 import { exportOnnx } from "./onnx-export.js";
@@ -10,9 +14,9 @@ import type { EpochLog, ResolvedOptions, Row, TrainedModel } from "./types.js";
 /** Artifact paths the trainer writes into a run (relative to the run's artifact root). */
 export const TRAINING_ARTIFACTS = {
   onnx: "model/model.onnx",
-  signature: "model/signature.json",
-  tfjsModel: "model/tfjs/model.json",
-  tfjsWeights: "model/tfjs/weights.bin",
+  manifest: "model/gyre-model.json",
+  tfjsModel: "tfjs/model.json",
+  tfjsWeights: "tfjs/weights.bin",
   preprocessing: "preprocessing.json",
   history: "history.json",
   metrics: "evaluation/metrics.json",
@@ -68,6 +72,7 @@ export async function logTrainingOutcome(
   run: ActiveRun,
   trained: TrainedModel,
   evaluationRows: readonly Row[],
+  trainingRows: readonly Row[],
 ): Promise<void> {
   run.logMetric("best_epoch", trained.history.bestEpoch);
   run.setTag("gyre.training.stopped_early", String(trained.history.stoppedEarly));
@@ -78,10 +83,8 @@ export async function logTrainingOutcome(
       run.logMetric(`eval_${snake(key)}`, value);
     }
   }
-  const { bytes, signature } = exportOnnx(trained);
   const files: [string, Buffer][] = [
-    [TRAINING_ARTIFACTS.onnx, Buffer.from(bytes)],
-    [TRAINING_ARTIFACTS.signature, json(signature)],
+    ...(await modelPackage(trained, trainingRows, run.runId)),
     [TRAINING_ARTIFACTS.preprocessing, json(trained.preprocessing)],
     [TRAINING_ARTIFACTS.history, json(trained.history)],
     ...(await tfjsFiles(trained.model)),
@@ -98,6 +101,43 @@ export async function logTrainingOutcome(
     ]);
   }
   for (const [path, body] of files) await run.logArtifact(body, path);
+}
+
+/**
+ * The ONNX model as a gyre model package (`model/model.onnx` + `model/gyre-model.json`): signature, the
+ * training data's reference profile (what monitoring compares live traffic against), evaluation metrics and
+ * framework versions. Categories stay open in the signature: the graph maps unseen ones to an "other" bucket.
+ */
+async function modelPackage(
+  trained: TrainedModel,
+  trainingRows: readonly Row[],
+  runId: string,
+): Promise<[string, Buffer][]> {
+  const { bytes, signature } = exportOnnx(trained);
+  const features = (signature.features ?? []).map((f) => ({ name: f.name, type: f.type }));
+  const metrics = Object.fromEntries(
+    Object.entries(trained.evaluation?.metrics ?? {}).filter(
+      (e): e is [string, number] => e[0] !== "threshold" && typeof e[1] === "number" && Number.isFinite(e[1]),
+    ),
+  );
+  const dir = await mkdtemp(join(tmpdir(), "gyre-package-"));
+  try {
+    await writePackage(dir, {
+      flavor: "onnx",
+      files: { "model.onnx": bytes },
+      signature: { ...signature, features },
+      profile: computeProfile(trainingRows, features),
+      metrics,
+      frameworks: { "@tensorflow/tfjs": tf.version.tfjs, "onnx-opset": "17" },
+      sourceRunId: runId,
+    });
+    return [
+      [TRAINING_ARTIFACTS.onnx, Buffer.from(bytes)],
+      [TRAINING_ARTIFACTS.manifest, await readFile(join(dir, MANIFEST_FILE))],
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function json(value: unknown): Buffer {

@@ -61,7 +61,7 @@ export async function trainTabular(
     evaluation: null,
   };
   if (testData.length > 0) trained.evaluation = evaluateModel(trained, testData);
-  if (run) await logTrainingOutcome(run, trained, testData);
+  if (run) await logTrainingOutcome(run, trained, testData, train);
   return trained;
 }
 

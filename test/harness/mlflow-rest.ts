@@ -125,6 +125,28 @@ export class MlflowRest {
     return reply<T>(res);
   }
 
+  /** PATCH or DELETE with a JSON body, as RestStore sends every non-GET call (requests' `json=`). */
+  async send<T = Record<string, unknown>>(
+    method: "PATCH" | "DELETE",
+    path: string,
+    body: unknown,
+  ): Promise<Reply<T>> {
+    const res = await fetch(`${this.baseUrl}${this.prefix}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return reply<T>(res);
+  }
+
+  async okSend<T = Record<string, unknown>>(
+    method: "PATCH" | "DELETE",
+    path: string,
+    body: unknown,
+  ): Promise<T> {
+    return expectOk(path, await this.send<T>(method, path, body));
+  }
+
   async okGet<T = Record<string, unknown>>(
     path: string,
     params: Record<string, string | number | string[] | undefined> = {},

@@ -15,7 +15,7 @@ import type { BoolExpr, Comparison, FilterEntity, FilterExpr, FilterOp, OrderKey
 import { type IdentToken, type SyntaxContext, syntaxError, type Token, tokenize } from "./lexer.js";
 
 /** What is being searched: decides which identifiers are valid. */
-export type SearchTarget = "runs" | "experiments";
+export type SearchTarget = "runs" | "experiments" | "registered_models" | "model_versions";
 
 type ValueType = "number" | "string";
 
@@ -68,33 +68,65 @@ const EXPERIMENT_ORDER_ATTRS: ReadonlyMap<string, ValueType> = new Map([
   ...EXPERIMENT_ATTRS,
   ["experiment_id", "string"],
 ]);
-/** Attribute aliases, matched after lower-casing and turning spaces into `_` (`Run name` → `run_name`). */
-const ATTR_ALIASES: ReadonlyMap<string, string> = new Map([
-  ["id", "run_id"],
-  ["created", "start_time"],
+/** MLflow's model-registry search attributes (SearchModelUtils, SearchModelVersionUtils). */
+const REGISTERED_MODEL_ORDER_ATTRS: ReadonlyMap<string, ValueType> = new Map([
+  ["name", "string"],
+  ["creation_timestamp", "number"],
+  ["last_updated_timestamp", "number"],
 ]);
+const MODEL_VERSION_ATTRS: ReadonlyMap<string, ValueType> = new Map([
+  ["name", "string"],
+  ["version_number", "number"],
+  ["run_id", "string"],
+  ["source_path", "string"],
+]);
+const MODEL_VERSION_ORDER_ATTRS: ReadonlyMap<string, ValueType> = new Map([
+  ["name", "string"],
+  ["version_number", "number"],
+  ["creation_timestamp", "number"],
+  ["last_updated_timestamp", "number"],
+]);
+const ATTRIBUTES: Record<SearchTarget, Record<"filter" | "order_by", ReadonlyMap<string, ValueType>>> = {
+  runs: { filter: RUN_ATTRS, order_by: RUN_ATTRS },
+  experiments: { filter: EXPERIMENT_ATTRS, order_by: EXPERIMENT_ORDER_ATTRS },
+  registered_models: { filter: new Map([["name", "string"]]), order_by: REGISTERED_MODEL_ORDER_ATTRS },
+  model_versions: { filter: MODEL_VERSION_ATTRS, order_by: MODEL_VERSION_ORDER_ATTRS },
+};
+/** Attribute aliases, matched after lower-casing and turning spaces into `_` (`Run name` → `run_name`). */
+const ATTR_ALIASES: Record<SearchTarget, ReadonlyMap<string, string>> = {
+  runs: new Map([
+    ["id", "run_id"],
+    ["created", "start_time"],
+  ]),
+  experiments: new Map(),
+  registered_models: new Map([["timestamp", "last_updated_timestamp"]]),
+  model_versions: new Map(),
+};
 const DATASET_KEYS: readonly string[] = ["name", "digest", "context"];
 const ENTITIES: Record<SearchTarget, readonly FilterEntity[]> = {
   runs: ["metrics", "params", "tags", "attributes", "datasets"],
   experiments: ["tags", "attributes"],
+  registered_models: ["tags", "attributes"],
+  model_versions: ["tags", "attributes"],
 };
 
 /** MLflow sorts runs by anything but datasets, and experiments by attributes only. */
 const ORDER_ENTITIES: Record<SearchTarget, readonly FilterEntity[]> = {
   runs: ["metrics", "params", "tags", "attributes"],
   experiments: ["attributes"],
+  registered_models: ["attributes"],
+  model_versions: ["attributes"],
 };
 
 type Purpose = "filter" | "order_by";
 
 function attributeTable(target: SearchTarget, purpose: Purpose): ReadonlyMap<string, ValueType> {
-  if (target === "runs") return RUN_ATTRS;
-  return purpose === "order_by" ? EXPERIMENT_ORDER_ATTRS : EXPERIMENT_ATTRS;
+  return ATTRIBUTES[target][purpose];
 }
 
 function normaliseAttribute(key: string, target: SearchTarget): string {
   const k = key.trim().toLowerCase().replace(/\s+/g, "_");
-  return target === "runs" ? (ATTR_ALIASES.get(k) ?? k) : k;
+  return ATTR_ALIASES[target].get(k) ?? k;
 }
 
 function fieldSpec(entity: FilterEntity, key: string, type: ValueType): FieldSpec {

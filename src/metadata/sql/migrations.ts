@@ -124,6 +124,33 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_search_indexes": {
+      // Search filters find run ids from these indexes alone (no table row per match), and metric
+      // history comes back in (step, timestamp) order without a sort.
+      async up(db: Kysely<unknown>) {
+        await db.schema.dropIndex("latest_metrics_key_value").execute();
+        await db.schema
+          .createIndex("latest_metrics_key_value_run")
+          .on("latest_metrics")
+          .columns(["key", "is_nan", "value", "run_uuid"])
+          .execute();
+        for (const table of ["params", "tags"]) {
+          await db.schema.dropIndex(`${table}_key_value`).execute();
+          await db.schema
+            .createIndex(`${table}_key_value_run`)
+            .on(table)
+            .columns(["key", "value", "run_uuid"])
+            .execute();
+        }
+        await db.schema.dropIndex("metrics_history").execute();
+        // PostgreSQL reads a history from the index alone when it carries the values (INCLUDE); SQLite
+        // reads it as fast through the table, so its index stays narrow for cheaper inserts.
+        const include = dialect === "postgres" ? sql` INCLUDE (value, is_nan)` : sql``;
+        await sql`CREATE INDEX metrics_history ON metrics (run_uuid, key, step, timestamp)${include}`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

@@ -6,8 +6,9 @@ import {
   type Transaction,
 } from "kysely";
 import pg from "pg";
+import type { Metric, StoreHistoryQuery } from "../types.js";
 import type { SqlDialect } from "./dialect.js";
-import { latestPerKey } from "./dialect.js";
+import { historyFromJson, latestPerKey } from "./dialect.js";
 import type { Database, MetricsTable } from "./schema.js";
 
 // int8 columns hold epoch milliseconds and steps: they fit in a JS number.
@@ -29,31 +30,43 @@ export class PostgresDialect implements SqlDialect {
   readonly name = "postgres" as const;
   readonly db: Kysely<Database>;
 
+  readonly #pool: pg.Pool;
+
   constructor(connectionString: string, options: { poolSize?: number } = {}) {
-    const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
-    this.db = new Kysely<Database>({ dialect: new KyselyPostgresDialect({ pool }) });
+    this.#pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
+    this.db = new Kysely<Database>({ dialect: new KyselyPostgresDialect({ pool: this.#pool }) });
   }
 
-  async insertMetrics(trx: Transaction<Database>, rows: MetricsTable[]): Promise<void> {
+  /** One statement (one round trip): the history insert rides in a CTE of the latest-value upsert. */
+  async writeMetrics(trx: Transaction<Database>, rows: MetricsTable[]): Promise<void> {
     if (rows.length === 0) return;
-    const c = columns(rows);
-    await sql`INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
-      SELECT * FROM unnest(${c.run}::text[], ${c.key}::text[], ${toPgFloats(c.value)}::float8[],
-        ${c.nan}::int[], ${c.ts}::int8[], ${c.step}::int8[])`.execute(trx);
-  }
-
-  async upsertLatestMetrics(trx: Transaction<Database>, rows: MetricsTable[]): Promise<void> {
-    const latest = latestPerKey(rows);
-    if (latest.length === 0) return;
-    const c = columns(latest);
-    await sql`INSERT INTO latest_metrics AS l (run_uuid, key, value, is_nan, timestamp, step)
-      SELECT * FROM unnest(${c.run}::text[], ${c.key}::text[], ${toPgFloats(c.value)}::float8[],
-        ${c.nan}::int[], ${c.ts}::int8[], ${c.step}::int8[])
+    const h = columns(rows);
+    const l = columns(latestPerKey(rows));
+    await sql`WITH history AS (
+        INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
+        SELECT * FROM unnest(${h.run}::text[], ${h.key}::text[], ${toPgFloats(h.value)}::float8[],
+          ${h.nan}::int[], ${h.ts}::int8[], ${h.step}::int8[]))
+      INSERT INTO latest_metrics AS l (run_uuid, key, value, is_nan, timestamp, step)
+      SELECT * FROM unnest(${l.run}::text[], ${l.key}::text[], ${toPgFloats(l.value)}::float8[],
+        ${l.nan}::int[], ${l.ts}::int8[], ${l.step}::int8[])
       ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
         timestamp = excluded.timestamp, step = excluded.step
       WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)`.execute(
       trx,
     );
+  }
+
+  /** The history comes back as three JSON arrays in one row: far cheaper to send and parse than a row per point. */
+  async metricHistory(q: StoreHistoryQuery): Promise<Metric[]> {
+    const res = await this.#pool.query<(string | null)[]>({
+      text: `SELECT json_agg(CASE WHEN is_nan = 1 THEN NULL ELSE value END)::text, json_agg(timestamp)::text,
+          json_agg(step)::text
+        FROM (SELECT value, is_nan, timestamp, step FROM metrics WHERE run_uuid = $1 AND key = $2
+          ORDER BY step, timestamp LIMIT $3 OFFSET $4) h`,
+      values: [q.runId, q.key, q.limit, q.offset],
+      rowMode: "array",
+    });
+    return historyFromJson(q.key, res.rows[0]!);
   }
 
   ilike(column: RawBuilder<unknown>, pattern: string): RawBuilder<boolean> {

@@ -60,15 +60,41 @@ function compare(d: SqlDialect, column: RawBuilder<unknown>, c: Comparison): Raw
   }
 }
 
-/** A child-table comparison: exists a row with this key whose value matches; IS NULL means no such row. */
-function childExists(d: SqlDialect, table: string, owner: string, c: Comparison): RawBuilder<boolean> {
-  const t = sql.raw(table);
-  const own = sql.raw(owner);
-  const base = sql`SELECT 1 FROM ${t} x WHERE x.${own} = ${sql.raw(owner === "run_uuid" ? "r" : "e")}.${own} AND x.key = ${c.key}`;
-  if (c.op === "IS NULL") return sql<boolean>`NOT EXISTS (${base})`;
-  if (c.op === "IS NOT NULL") return sql<boolean>`EXISTS (${base})`;
-  const nan = table === "latest_metrics" ? sql` AND x.is_nan = 0` : sql``;
-  return sql<boolean>`EXISTS (${base}${nan} AND ${compare(d, sql.ref("x.value"), c)})`;
+/** Where a child-table comparison looks: the table, and its column naming the run or experiment. */
+interface Child {
+  table: string;
+  owner: "run_uuid" | "experiment_id";
+}
+
+function childOf(target: Target, c: Comparison): Child | null {
+  if (target === "experiments")
+    return c.entity === "tags" ? { table: "experiment_tags", owner: "experiment_id" } : null;
+  if (c.entity === "metrics") return { table: "latest_metrics", owner: "run_uuid" };
+  if (c.entity === "params" || c.entity === "tags") return { table: c.entity, owner: "run_uuid" };
+  return null;
+}
+
+const ownerColumn = (target: Target) => sql.raw(target === "runs" ? "r.run_uuid" : "e.experiment_id");
+
+/** The ids of owners with a row for this key whose value matches: read once from the (key, value, owner) index. */
+function childIds(d: SqlDialect, child: Child, c: Comparison): RawBuilder<unknown> {
+  const base = sql`SELECT x.${sql.raw(child.owner)} FROM ${sql.raw(child.table)} x WHERE x.key = ${c.key}`;
+  if (c.op === "IS NOT NULL") return base;
+  const nan = child.table === "latest_metrics" ? sql` AND x.is_nan = 0` : sql``;
+  return sql`${base}${nan} AND ${compare(d, sql.ref("x.value"), c)}`;
+}
+
+/**
+ * A child-table comparison: a row with this key whose value matches exists; IS NULL means no such row.
+ * Matches are an uncorrelated `owner IN (SELECT owner …)` rather than a probe of the child table per run.
+ */
+function childExists(d: SqlDialect, target: Target, child: Child, c: Comparison): RawBuilder<boolean> {
+  const owner = ownerColumn(target);
+  if (c.op === "IS NULL") {
+    return sql<boolean>`NOT EXISTS (SELECT 1 FROM ${sql.raw(child.table)} x
+      WHERE x.${sql.raw(child.owner)} = ${owner} AND x.key = ${c.key})`;
+  }
+  return sql<boolean>`${owner} IN (${childIds(d, child, c)})`;
 }
 
 function datasetExists(d: SqlDialect, c: Comparison): RawBuilder<boolean> {
@@ -84,13 +110,9 @@ function datasetExists(d: SqlDialect, c: Comparison): RawBuilder<boolean> {
 function comparison(d: SqlDialect, target: Target, c: Comparison): RawBuilder<boolean> {
   switch (c.entity) {
     case "metrics":
-      return childExists(d, "latest_metrics", "run_uuid", c);
     case "params":
-      return childExists(d, "params", "run_uuid", c);
     case "tags":
-      return target === "runs"
-        ? childExists(d, "tags", "run_uuid", c)
-        : childExists(d, "experiment_tags", "experiment_id", c);
+      return childExists(d, target, childOf(target, c)!, c);
     case "datasets":
       return datasetExists(d, c);
     case "attributes": {
@@ -101,12 +123,27 @@ function comparison(d: SqlDialect, target: Target, c: Comparison): RawBuilder<bo
   }
 }
 
-/** Compiles a filter tree; null means "no filter". */
+/**
+ * Compiles a filter tree; null means "no filter". Within one AND (OR) node, the child-table comparisons
+ * become one `owner IN (… INTERSECT …)` (`UNION`): the engine combines the id sets once, then tests
+ * each run against one set instead of one per comparison.
+ */
 export function compileFilter(d: SqlDialect, target: Target, expr: FilterExpr | null): RawBuilder<boolean> {
   if (!expr) return sql<boolean>`1 = 1`;
   if (expr.kind === "cmp") return comparison(d, target, expr);
-  const parts = expr.items.map((e) => sql`(${compileFilter(d, target, e)})`);
-  return sql<boolean>`${sql.join(parts, sql.raw(expr.kind === "and" ? " AND " : " OR "))}`;
+  const sets: RawBuilder<unknown>[] = [];
+  const parts: RawBuilder<unknown>[] = [];
+  for (const e of expr.items) {
+    const child = e.kind === "cmp" && e.op !== "IS NULL" ? childOf(target, e) : null;
+    if (child && e.kind === "cmp") sets.push(childIds(d, child, e));
+    else parts.push(sql`(${compileFilter(d, target, e)})`);
+  }
+  const and = expr.kind === "and";
+  if (sets.length > 0)
+    parts.unshift(
+      sql`${ownerColumn(target)} IN (${sql.join(sets, sql.raw(and ? " INTERSECT " : " UNION "))})`,
+    );
+  return sql<boolean>`${sql.join(parts, sql.raw(and ? " AND " : " OR "))}`;
 }
 
 export function viewTypeClause(alias: string, viewType: ViewType): RawBuilder<boolean> {

@@ -20,7 +20,7 @@ import type {
 } from "../types.js";
 import type { SqlDialect } from "./dialect.js";
 import { GyreMigrationProvider } from "./migrations.js";
-import { assembleRun, fromMetric, groupBy, toExperiment, toMetric } from "./rows.js";
+import { assembleRun, fromMetric, groupBy, toExperiment } from "./rows.js";
 import type { Database, RunsTable } from "./schema.js";
 import { compileFilter, experimentOrdering, runOrdering, viewTypeClause } from "./search-sql.js";
 
@@ -64,6 +64,11 @@ export class SqlMetadataStore implements MetadataStore {
     this.#d = dialect;
     this.#db = dialect.db;
     this.kind = dialect.name;
+  }
+
+  /** The SQL engine under this store: a capability other components use to keep their own tables in the same database. */
+  get dialect(): SqlDialect {
+    return this.#d;
   }
 
   /** Opens the store and brings its schema up to date (idempotent; safe with concurrent openers). */
@@ -374,10 +379,25 @@ export class SqlMetadataStore implements MetadataStore {
     if (ids.length === 0) return [];
     const { joins, terms } = runOrdering(q.orderBy);
     const where = compileFilter(this.#d, "runs", q.filter);
-    const { rows } = await sql<RunsTable>`SELECT r.* FROM runs r ${joins}
+    // The filter and sort touch every candidate run; only the page's runs are then read in full.
+    const { rows } = await sql<{ run_uuid: string }>`SELECT r.run_uuid FROM runs r ${joins}
       WHERE r.experiment_id IN (${sql.join(ids)}) AND ${viewTypeClause("r", q.viewType)} AND (${where})
       ORDER BY ${terms} LIMIT ${q.limit} OFFSET ${q.offset}`.execute(this.#db);
-    return this.#hydrate(this.#db, rows);
+    if (rows.length === 0) return [];
+    const runs = await this.#db
+      .selectFrom("runs")
+      .selectAll()
+      .where(
+        "run_uuid",
+        "in",
+        rows.map((r) => r.run_uuid),
+      )
+      .execute();
+    const byId = new Map(runs.map((r) => [r.run_uuid, r]));
+    return this.#hydrate(
+      this.#db,
+      rows.map((r) => byId.get(r.run_uuid)).filter((r): r is RunsTable => r !== undefined),
+    );
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
@@ -386,8 +406,7 @@ export class SqlMetadataStore implements MetadataStore {
       if (batch.params?.length) await this.#insertParams(trx, runId, batch.params);
       if (batch.metrics?.length) {
         const rows = batch.metrics.map((m) => fromMetric(runId, m));
-        await this.#d.insertMetrics(trx, rows);
-        await this.#d.upsertLatestMetrics(trx, rows);
+        await this.#d.writeMetrics(trx, rows);
       }
       if (batch.tags?.length) await this.#upsertRunTags(trx, runId, batch.tags);
     });
@@ -525,18 +544,8 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async getMetricHistory(q: StoreHistoryQuery): Promise<Metric[]> {
-    const rows = await this.#db
-      .selectFrom("metrics")
-      .select(["key", "value", "is_nan", "timestamp", "step"])
-      .where("run_uuid", "=", q.runId)
-      .where("key", "=", q.key)
-      .orderBy("step")
-      .orderBy("timestamp")
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute();
-    return rows.map(toMetric);
+  getMetricHistory(q: StoreHistoryQuery): Promise<Metric[]> {
+    return this.#d.metricHistory(q);
   }
 
   async recordArtifact(runId: string, record: ArtifactRecord): Promise<void> {

@@ -52,3 +52,73 @@ export const metric = z.object({
   timestamp: int64,
   step: int64.optional().default(0),
 });
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `kv` items when every one is `{ key: non-empty string, value?: string }`, else undefined. */
+function plainKvs(list: unknown): { key: string; value: string }[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: { key: string; value: string }[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const t: unknown = list[i];
+    if (!isRecord(t) || typeof t.key !== "string" || t.key === "") return undefined;
+    if (t.value !== undefined && typeof t.value !== "string") return undefined;
+    out[i] = { key: t.key, value: t.value ?? "" };
+  }
+  return out;
+}
+
+/** `metric` items when every one has JSON-number fields (int64s safe integers), else undefined. */
+function plainMetrics(list: unknown): z.output<typeof metric>[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: z.output<typeof metric>[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const m: unknown = list[i];
+    if (!isRecord(m) || typeof m.key !== "string" || m.key === "" || typeof m.value !== "number")
+      return undefined;
+    const { timestamp, step } = m;
+    if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp)) return undefined;
+    if (step !== undefined && (typeof step !== "number" || !Number.isSafeInteger(step))) return undefined;
+    out[i] = { key: m.key, value: m.value, timestamp, step: step ?? 0 };
+  }
+  return out;
+}
+
+/** The MLflow log-batch body. */
+export const logBatch = z.object({
+  ...runRef,
+  metrics: z.array(metric).optional(),
+  params: z.array(kv).optional(),
+  tags: z.array(kv).optional(),
+});
+
+/**
+ * What `logBatch` parses a body with plain JSON values to, about ten times faster for 1000 metrics;
+ * undefined for anything else (strings for numbers, "NaN", nulls, wrong types), which zod then handles.
+ */
+export function plainLogBatch(body: unknown): z.output<typeof logBatch> | undefined {
+  if (!isRecord(body)) return undefined;
+  const { run_id, run_uuid, metrics, params, tags } = body;
+  if (
+    (run_id !== undefined && typeof run_id !== "string") ||
+    (run_uuid !== undefined && typeof run_uuid !== "string")
+  )
+    return undefined;
+  const out: z.output<typeof logBatch> = {};
+  if (run_id !== undefined) out.run_id = run_id;
+  if (run_uuid !== undefined) out.run_uuid = run_uuid;
+  if (metrics !== undefined) {
+    out.metrics = plainMetrics(metrics);
+    if (!out.metrics) return undefined;
+  }
+  if (params !== undefined) {
+    out.params = plainKvs(params);
+    if (!out.params) return undefined;
+  }
+  if (tags !== undefined) {
+    out.tags = plainKvs(tags);
+    if (!out.tags) return undefined;
+  }
+  return out;
+}

@@ -39,6 +39,14 @@ export function mlflowMetric(m: Metric) {
   return { key: m.key, value: fromDouble(m.value), timestamp: m.timestamp, step: m.step };
 }
 
+/**
+ * A long metric list (a history) for a response. The store's points are exactly `{ key, value, timestamp,
+ * step }`, the wire shape, so they go out as they are unless a value needs protobuf's "NaN"/"Infinity".
+ */
+export function mlflowMetrics(points: Metric[]): ReturnType<typeof mlflowMetric>[] {
+  return points.every((m) => Number.isFinite(m.value)) ? points : points.map(mlflowMetric);
+}
+
 function mlflowInput(d: DatasetInput) {
   const ds = d.dataset;
   return {

@@ -2,9 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { GyreError } from "../../core/errors.js";
 import type { TrackingService } from "../../metadata/index.js";
-import { parseInput, type RouteTable } from "../routes.js";
-import { id, int64, kv, list, metric, runRef, viewType } from "./schemas.js";
-import { mlflowExperiment, mlflowFileInfo, mlflowMetric, mlflowRun, mlflowRunInfo } from "./serialize.js";
+import { parseInput, type RouteTable, withFastPath } from "../routes.js";
+import { id, int64, kv, list, logBatch, metric, plainLogBatch, runRef, viewType } from "./schemas.js";
+import { mlflowExperiment, mlflowFileInfo, mlflowMetrics, mlflowRun, mlflowRunInfo } from "./serialize.js";
 
 export const MLFLOW_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"];
 
@@ -48,6 +48,9 @@ const datasetInput = z.object({
     profile: z.string().optional(),
   }),
 });
+
+/** 1000-metric batches skip zod when metrics hold plain JSON numbers and params/tags plain strings. */
+const logBatchBody = withFastPath(logBatch, plainLogBatch);
 
 /** MLflow REST API 2.0 tracking endpoints, registered under both `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`. */
 export function registerMlflowTracking(app: FastifyInstance, routes: RouteTable, t: TrackingService): void {
@@ -327,12 +330,7 @@ function registerLogRoutes(
     url: "/runs/log-batch",
     summary: "Log metrics, params and tags in one transaction",
     tag: "mlflow",
-    body: z.object({
-      ...runRef,
-      metrics: z.array(metric).optional(),
-      params: z.array(kv).optional(),
-      tags: z.array(kv).optional(),
-    }),
+    body: logBatchBody,
     handler: async ({ body }) => {
       await t.logBatch(runIdOf(body), { metrics: body.metrics, params: body.params, tags: body.tags });
       return {};
@@ -380,7 +378,7 @@ function registerLogRoutes(
         pageToken: q.page_token,
       });
       return {
-        metrics: res.items.length > 0 ? res.items.map(mlflowMetric) : undefined,
+        metrics: res.items.length > 0 ? mlflowMetrics(res.items) : undefined,
         next_page_token: res.nextPageToken ?? undefined,
       };
     },

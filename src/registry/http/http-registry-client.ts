@@ -1,0 +1,200 @@
+import { userInfo } from "node:os";
+import { type ErrorCode, GyreError } from "../../core/errors.js";
+import type {
+  AliasChangeOptions,
+  CreateModelVersionRequest,
+  RegistryClient,
+  RegistrySearchRequest,
+} from "../client.js";
+import type { AliasHistory, LineageGraph, ModelVersion, Page, RegisteredModel, Tag } from "../types.js";
+import { checkAlias, checkModelName, checkVersion } from "../validate.js";
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RegistryClient over a gyre server's native `/api/v1` API; errors come back as the same GyreError codes. */
+export class HttpRegistryClient implements RegistryClient {
+  readonly #base: string;
+  readonly #user: string | undefined;
+
+  constructor(baseUrl: string, options: { userId?: string } = {}) {
+    this.#base = `${baseUrl.replace(/\/$/, "")}/api/v1`;
+    this.#user = options.userId ?? osUser();
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.#base + path, {
+        method,
+        headers: body !== undefined ? { "content-type": "application/json" } : {},
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+    } catch (e) {
+      const server = this.#base.replace(/\/api\/v1$/, "");
+      throw new GyreError("STORE_UNAVAILABLE", `Cannot reach ${server}: start it with \`gyre server\``, {
+        cause: e,
+      });
+    }
+    if (!res.ok) {
+      const payload = (await res.json().catch(() => ({}))) as {
+        error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> };
+      };
+      const err = payload.error;
+      throw new GyreError(
+        (err?.code as ErrorCode) ?? "INTERNAL",
+        err?.message ?? `HTTP ${res.status} from ${path}`,
+        {
+          field: err?.field,
+          details: err?.details,
+        },
+      );
+    }
+    return (await res.json()) as T;
+  }
+
+  // Path segments are checked here, as the server would, so that an empty or malformed one gets the
+  // registry's own error instead of a routing miss.
+  #model(name: string): string {
+    return `/models/${enc(checkModelName(name))}`;
+  }
+
+  #version(name: string, version: number | string): string {
+    return `${this.#model(name)}/versions/${checkVersion(version)}`;
+  }
+
+  #alias(name: string, alias: string): string {
+    return `${this.#model(name)}/aliases/${enc(checkAlias(alias))}`;
+  }
+
+  async createRegisteredModel(
+    name: string,
+    options: { description?: string; tags?: Tag[] } = {},
+  ): Promise<RegisteredModel> {
+    return this.#call("POST", "/models", { name, ...options });
+  }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return this.#call("GET", this.#model(name));
+  }
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    return this.#call("PATCH", this.#model(name), { newName });
+  }
+  async updateRegisteredModel(name: string, change: { description: string }): Promise<RegisteredModel> {
+    return this.#call("PATCH", this.#model(name), { description: change.description });
+  }
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await this.#call("DELETE", this.#model(name));
+  }
+  async searchRegisteredModels(req: RegistrySearchRequest = {}): Promise<Page<RegisteredModel>> {
+    return this.#call("GET", `/models${query({ ...req })}`);
+  }
+  async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
+    await this.#call("PUT", `${this.#model(name)}/tags/${enc(key)}`, { value });
+  }
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    await this.#call("DELETE", `${this.#model(name)}/tags/${enc(key)}`);
+  }
+  async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
+    const res = await this.#call<{ modelVersions: ModelVersion[] }>(
+      "GET",
+      `${this.#model(name)}/latest-versions${query({ stages })}`,
+    );
+    return res.modelVersions;
+  }
+
+  async createModelVersion(req: CreateModelVersionRequest): Promise<ModelVersion> {
+    const { name, ...rest } = req;
+    return this.#call("POST", `${this.#model(name)}/versions`, {
+      ...rest,
+      userId: rest.userId ?? this.#user,
+    });
+  }
+  async getModelVersion(name: string, version: number | string): Promise<ModelVersion> {
+    return this.#call("GET", this.#version(name, version));
+  }
+  async updateModelVersion(
+    name: string,
+    version: number | string,
+    change: { description: string },
+  ): Promise<ModelVersion> {
+    return this.#call("PATCH", this.#version(name, version), { description: change.description });
+  }
+  async deleteModelVersion(
+    name: string,
+    version: number | string,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    await this.#call(
+      "DELETE",
+      `${this.#version(name, version)}${query({ force: options.force || undefined })}`,
+    );
+  }
+  async searchModelVersions(req: RegistrySearchRequest = {}): Promise<Page<ModelVersion>> {
+    return this.#call("GET", `/model-versions${query({ ...req })}`);
+  }
+  async setModelVersionTag(
+    name: string,
+    version: number | string,
+    key: string,
+    value: string,
+  ): Promise<void> {
+    await this.#call("PUT", `${this.#version(name, version)}/tags/${enc(key)}`, { value });
+  }
+  async deleteModelVersionTag(name: string, version: number | string, key: string): Promise<void> {
+    await this.#call("DELETE", `${this.#version(name, version)}/tags/${enc(key)}`);
+  }
+  async getModelVersionDownloadUri(name: string, version: number | string): Promise<string> {
+    return (await this.#call<{ artifactUri: string }>("GET", `${this.#version(name, version)}/download-uri`))
+      .artifactUri;
+  }
+
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number | string,
+    options: AliasChangeOptions = {},
+  ): Promise<void> {
+    const body = { version: String(version), reason: options.reason, userId: options.userId ?? this.#user };
+    await this.#call("PUT", this.#alias(name, alias), body);
+  }
+  async deleteAlias(name: string, alias: string, options: AliasChangeOptions = {}): Promise<void> {
+    const q = query({ reason: options.reason, userId: options.userId ?? this.#user });
+    await this.#call("DELETE", `${this.#alias(name, alias)}${q}`);
+  }
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return this.#call("GET", `${this.#model(checkModelName(name))}/aliases/${enc(alias)}`);
+  }
+  async aliasHistory(name: string, alias: string, options: { at?: number } = {}): Promise<AliasHistory> {
+    return this.#call("GET", `${this.#alias(name, alias)}/history${query({ at: options.at })}`);
+  }
+
+  async lineage(name: string, version: number | string): Promise<LineageGraph> {
+    return this.#call("GET", `/lineage/model-versions/${enc(checkModelName(name))}/${checkVersion(version)}`);
+  }
+  async versionsUsingDataset(digest: string): Promise<ModelVersion[]> {
+    const res = await this.#call<{ modelVersions: ModelVersion[] }>(
+      "GET",
+      `/lineage/datasets/${enc(digest)}/model-versions`,
+    );
+    return res.modelVersions;
+  }
+
+  async close(): Promise<void> {}
+}
