@@ -1,28 +1,9 @@
 import * as ort from "onnxruntime-node";
-import type { Flight } from "../../src/cli/demo/flights.js";
 import type { TrackingClient } from "../../src/metadata/index.js";
-import type { ColumnSpec, OnnxSignature, Row } from "../../src/training/index.js";
+import type { OnnxSignature, Row } from "../../src/training/index.js";
 
-/** Raw features of a flight as serving would receive them, plus the label (delayed > 15 min). */
-export function toRow(f: Flight): Row {
-  return {
-    distance: f.distance,
-    hour: Number(f.date.slice(11, 13)),
-    origin: f.origin,
-    destination: f.destination,
-    delayed: f.delay > 15 ? 1 : 0,
-  };
-}
-
-export const spec: ColumnSpec = {
-  features: [
-    { name: "distance", type: "numeric" },
-    { name: "hour", type: "numeric" },
-    { name: "origin", type: "categorical", maxCategories: 40 },
-    { name: "destination", type: "categorical", maxCategories: 40 },
-  ],
-  label: "delayed",
-};
+/** The demo's flight features and column spec, shared with the tests. */
+export { FLIGHT_SPEC as spec, flightRow as toRow } from "../../src/cli/demo/flights.js";
 
 export async function download(client: TrackingClient, runId: string, path: string): Promise<Buffer> {
   return Buffer.concat(await (await client.downloadArtifact(runId, path)).toArray());

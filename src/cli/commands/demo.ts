@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../core/config.js";
-import { type DemoSummary, runDemo } from "../demo/tracking-demo.js";
+import { type DemoSummary, runDemo } from "../demo/loop-demo.js";
 
 interface DemoFlags {
   quick?: boolean;
@@ -14,23 +14,28 @@ interface DemoFlags {
 
 function human(s: DemoSummary): string {
   const metric = (k: string) => (s.best.metrics[k] ?? Number.NaN).toFixed(4);
+  const g = s.gate;
   const lines = [
     "",
     "gyre demo — summary",
     `  experiment ${s.experimentId}: sweep run ${s.sweepRunId} with ${s.runs} nested training runs`,
-    `  search: ${s.searchFilter}`,
-    `          matched ${s.matched} runs, best first`,
-    `  best:   ${s.best.runName} (${s.best.runId})`,
-    `          val_auc ${metric("val_auc")}, val_accuracy ${metric("val_accuracy")}, val_log_loss ${metric("val_log_loss")}`,
+    `  search:   ${s.searchFilter}`,
+    `            matched ${s.matched} runs, best first`,
+    `  best:     ${s.best.runName} (${s.best.runId})`,
+    `            ROC AUC ${metric("eval_roc_auc")}, accuracy ${metric("eval_accuracy")}, log loss ${metric("eval_log_loss")} on March`,
+    `  model:    ${s.model.name} v${s.model.version} ${s.model.status}, flavor ${s.model.flavor} (package verified, graph loaded)`,
+    `  gate:     ${g.metric} ${g.candidate.toFixed(4)} vs ${g.against} ${g.champion.toFixed(4)} → ${g.promoted ? "promoted" : "not promoted"}`,
+    `  champion: v${s.champion.version} (alias moved ${s.champion.moves} time${s.champion.moves === 1 ? "" : "s"} so far)`,
     "  stages:",
     ...s.stages.map((st) => `    ${st.name.padEnd(52)} ${st.seconds.toFixed(1).padStart(6)} s`),
     "",
     "Where to look next:",
-    `  npx gyre runs search --experiment ${s.experimentId} --filter "metrics.val_auc > 0.6" --order-by "metrics.val_auc DESC"`,
-    `  npx gyre runs show ${s.best.runId}`,
+    `  npx gyre runs search --experiment ${s.experimentId} --filter "metrics.eval_roc_auc > 0.6" --order-by "metrics.eval_roc_auc DESC"`,
+    `  npx gyre models alias history ${s.model.name} champion`,
+    `  npx gyre models lineage ${s.model.name} ${s.model.version}`,
     "  npx gyre server    # then point MLflow clients at it: export MLFLOW_TRACKING_URI=http://127.0.0.1:5000",
     "",
-    "Not yet in the demo: registry, pipelines, feature store, serving and monitoring (see README, 'Not done yet').",
+    "Not yet in the demo: pipelines, feature store, serving and monitoring (see README, 'Not done yet').",
   ];
   return lines.join("\n");
 }
