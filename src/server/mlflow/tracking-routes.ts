@@ -292,28 +292,22 @@ function registerLogRoutes(
       return {};
     },
   });
-  add(app, {
-    method: "POST",
-    url: "/runs/log-parameter",
-    summary: "Log a param",
-    tag: "mlflow",
-    body: z.object({ ...runRef, key: z.string().min(1), value: z.string().optional().default("") }),
-    handler: async ({ body }) => {
-      await t.logParam(runIdOf(body), body.key, body.value);
-      return {};
-    },
-  });
-  add(app, {
-    method: "POST",
-    url: "/runs/set-tag",
-    summary: "Set a run tag",
-    tag: "mlflow",
-    body: z.object({ ...runRef, key: z.string().min(1), value: z.string().optional().default("") }),
-    handler: async ({ body }) => {
-      await t.setTag(runIdOf(body), body.key, body.value);
-      return {};
-    },
-  });
+  for (const [url, summary, log] of [
+    ["/runs/log-parameter", "Log a param", (r: string, k: string, v: string) => t.logParam(r, k, v)],
+    ["/runs/set-tag", "Set a run tag", (r: string, k: string, v: string) => t.setTag(r, k, v)],
+  ] as const) {
+    add(app, {
+      method: "POST",
+      url,
+      summary,
+      tag: "mlflow",
+      body: z.object({ ...runRef, key: z.string().min(1), value: z.string().optional().default("") }),
+      handler: async ({ body }) => {
+        await log(runIdOf(body), body.key, body.value);
+        return {};
+      },
+    });
+  }
   add(app, {
     method: "POST",
     url: "/runs/delete-tag",
