@@ -37,6 +37,7 @@ describe.each(["sqlite", "http"] as const)("gyre models over %s", (kind) => {
     await tracking.logInputs(run.info.runId, [{ tags: [], dataset }]);
     name = uid("flights");
     await registry.createRegisteredModel(name, { description: "delay classifier" });
+    await tracking.uploadArtifact(run.info.runId, "model/MLmodel", "flavors: {}\n");
     await registry.createModelVersion({ name, source: `runs:/${run.info.runId}/model` });
     await registry.createModelVersion({ name, source: "s3://bucket/model" });
     await tracking.close();

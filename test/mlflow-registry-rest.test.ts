@@ -115,6 +115,12 @@ describe.each(BACKENDS)("MLflow model-registry REST on %s", (backend) => {
       const exp = await c.createExperiment();
       const run = await c.createRun(exp);
       const source = `${run.info.artifact_uri}/model`;
+      const key = run.info.artifact_uri.replace("mlflow-artifacts:/", "");
+      const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${key}/model/MLmodel`, {
+        method: "PUT",
+        body: "flavors: {}\n",
+      });
+      expect(put.status).toBe(200);
       const mv = await c.okPost<MV>("/model-versions/create", {
         name,
         source,

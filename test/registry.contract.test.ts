@@ -205,6 +205,7 @@ describe.each(CLIENT_KINDS)("RegistryClient contract on %s", (kind) => {
       },
     ]);
     const other = await t.createRun({ experimentId: exp.experimentId });
+    await t.uploadArtifact(run.info.runId, "model/MLmodel", "flavors: {}\n");
     const name = await model();
     const v1 = await r.createModelVersion({ name, source: `runs:/${run.info.runId}/model` });
     await r.createModelVersion({ name, source: "s3://elsewhere", runId: other.info.runId });
@@ -396,6 +397,7 @@ describe.each(["sqlite", "http"] as const)("the SDK's registry over %s", (kind) 
     const gyre = await connect({ store, artifacts: `file://${tempDir("gyre-artifacts-")}`, cwd: tempDir() });
     try {
       const run = await gyre.startRun({ experiment: uid("sdk"), git: false, exitHooks: false });
+      await run.logArtifact(Buffer.from("flavors: {}\n"), "model/MLmodel");
       await run.end("FINISHED");
       const registry = await gyre.registry();
       expect(await gyre.registry()).toBe(registry);
