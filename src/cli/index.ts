@@ -5,6 +5,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
+import { registerPipeline } from "./commands/pipeline.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServer } from "./commands/server.js";
 import { reportError } from "./errors.js";
@@ -45,6 +46,7 @@ function buildProgram(): Command {
   registerRuns(program);
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
+  registerPipeline(program);
   registerDemo(program);
   return program;
 }

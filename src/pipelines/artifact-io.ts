@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
+import { GyreError } from "../core/errors.js";
+import type { Run, TrackingService } from "../metadata/index.js";
+import type { ArtifactFile, ArtifactKind, ArtifactRef, OutputValue, PortType } from "./types.js";
+
+/** Files below this size are read into memory rather than streamed (cheaper for the many small ones). */
+const SMALL = 1 << 20;
+
+const byName = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+
+/** sha256 over the sorted "path sha256" lines of a directory's files, relative to the directory. */
+function treeDigest(root: string, files: ArtifactFile[]): string {
+  const h = createHash("sha256");
+  for (const f of files) h.update(`${f.path.slice(root.length + 1)} ${f.sha256}\n`);
+  return h.digest("hex");
+}
+
+/** Maps `items` through `fn` with at most `width` calls in flight; results keep the input order. */
+async function inBatches<T, R>(items: T[], fn: (item: T, i: number) => Promise<R>, width = 8): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return out;
+}
+
+async function walk(dir: string, rel = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) =>
+    byName(a.name, b.name),
+  )) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walk(dir, r)));
+    else if (e.isFile()) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Moves step artifacts between local work directories and tracking runs' artifact roots: outputs are
+ * uploaded with sha256 digests recorded on the run, inputs are downloaded into the next step's work dir.
+ */
+export class ArtifactIO {
+  readonly #roots = new Map<string, string>();
+
+  constructor(readonly tracking: TrackingService) {}
+
+  /** Caches the artifact root of a run just created, sparing a read of it later. */
+  remember(run: Run): void {
+    this.#roots.set(run.info.runId, this.tracking.runArtifactRoot(run));
+  }
+
+  /** The artifact-store key of a run's artifact root (cached per run). */
+  async root(runId: string): Promise<string> {
+    let root = this.#roots.get(runId);
+    if (root === undefined) {
+      root = this.tracking.runArtifactRoot(await this.tracking.getRun(runId));
+      this.#roots.set(runId, root);
+    }
+    return root;
+  }
+
+  /**
+   * Stores one file under a run this service created (so known to be active) and records its digest on the
+   * run, as `TrackingService.uploadArtifact` does, without re-reading the run for every file.
+   */
+  async #put(runId: string, path: string, local: string, size?: number): Promise<ArtifactFile> {
+    const key = joinArtifactPath(await this.root(runId), safeArtifactPath(path, "path", false));
+    const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
+    const res = await this.tracking.artifacts.put(key, body);
+    await this.tracking.store.recordArtifact(runId, {
+      path,
+      size: res.size,
+      sha256: res.sha256,
+      updatedTime: Date.now(),
+    });
+    return { path, size: res.size, sha256: res.sha256 };
+  }
+
+  /** Uploads the local file or directory at `local` as `path` of run `runId`. Throws PIPELINE_OUTPUT_MISSING. */
+  async upload(runId: string, path: string, type: ArtifactKind, local: string): Promise<ArtifactRef> {
+    const s = await stat(local).catch(() => null);
+    if (!s) throw new GyreError("PIPELINE_OUTPUT_MISSING", `Nothing was written to ${local}`);
+    if (!s.isDirectory()) {
+      const file = await this.#put(runId, path, local, s.size);
+      return { type, runId, path, isDir: false, digest: file.sha256, files: [file] };
+    }
+    const rels = await walk(local);
+    const files = await inBatches(rels, (rel) => this.#put(runId, `${path}/${rel}`, join(local, rel)));
+    return { type, runId, path, isDir: true, digest: treeDigest(path, files), files };
+  }
+
+  /** Uploads an output port: one artifact, or for `kind[]` one per entry of the directory, in name order. */
+  async uploadPort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
+    const path = `outputs/${port}`;
+    if (!type.endsWith("[]")) return this.upload(runId, path, type as ArtifactKind, local);
+    const kind = type.slice(0, -2) as ArtifactKind;
+    const names = (await readdir(local).catch(() => null))?.sort(byName);
+    if (!names) throw new GyreError("PIPELINE_OUTPUT_MISSING", `List output directory ${local} is missing`);
+    return inBatches(names, (name) => this.upload(runId, `${path}/${name}`, kind, join(local, name)));
+  }
+
+  /** Downloads `ref` to `dest` (a file, or a directory for tree artifacts). */
+  async download(ref: ArtifactRef, dest: string): Promise<void> {
+    const root = await this.root(ref.runId);
+    for (const f of ref.files) {
+      const target = ref.isDir ? join(dest, f.path.slice(ref.path.length + 1)) : dest;
+      await mkdir(dirname(target), { recursive: true });
+      await pipeline(
+        await this.tracking.artifacts.get(joinArtifactPath(root, f.path)),
+        createWriteStream(target),
+      );
+    }
+  }
+
+  /** Stages an input value under `dir/port`: the local path, or for lists the paths in list order. */
+  async stage(value: OutputValue, dir: string, port: string): Promise<string | string[]> {
+    const base = join(dir, port);
+    if (!Array.isArray(value)) {
+      await this.download(value, base);
+      return base;
+    }
+    await mkdir(base, { recursive: true });
+    const paths = value.map((ref, i) => join(base, `${i}-${basename(ref.path)}`));
+    await inBatches(value, (ref, i) => this.download(ref, paths[i]!));
+    return paths;
+  }
+
+  /** The text of a single-file artifact (for conditions on metrics outputs). */
+  async readText(ref: ArtifactRef): Promise<string> {
+    const root = await this.root(ref.runId);
+    const chunks: Buffer[] = [];
+    for await (const c of await this.tracking.artifacts.get(
+      joinArtifactPath(root, ref.files[0]?.path ?? ref.path),
+    )) {
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  /** True when every file of `value` is still in the artifact store with its recorded size. */
+  async intact(value: OutputValue): Promise<boolean> {
+    const live = new Set<string>();
+    for (const ref of Array.isArray(value) ? value : [value]) {
+      if (!live.has(ref.runId)) {
+        const run = await this.tracking.getRun(ref.runId).catch(() => null);
+        if (run?.info.lifecycleStage !== "active") return false;
+        live.add(ref.runId);
+      }
+      const root = await this.root(ref.runId);
+      for (const f of ref.files) {
+        const s = await this.tracking.artifacts.stat(joinArtifactPath(root, f.path));
+        if (!s || s.isDir || s.size !== f.size) return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** A short lineage label: "runId/path@sha256:…", or for lists "N items@sha256:<digest of digests>". */
+export function lineageLabel(value: OutputValue): string {
+  if (!Array.isArray(value)) return `${value.runId}/${value.path}@sha256:${value.digest}`;
+  const h = createHash("sha256");
+  for (const r of value) h.update(`${r.digest}\n`);
+  return `${value.length} items@sha256:${h.digest("hex")}`;
+}

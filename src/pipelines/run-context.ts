@@ -1,0 +1,112 @@
+import type { TrackingService } from "../metadata/index.js";
+import type { ArtifactIO } from "./artifact-io.js";
+import type { CodeHasher } from "./cache.js";
+import type { Executor } from "./executor.js";
+import type { PipelineRunRecord, PipelineStore, StepRecord } from "./store.js";
+import type {
+  OutputValue,
+  PipelinePlan,
+  PipelineRunStatus,
+  PlanSource,
+  PlanStep,
+  StepStatus,
+} from "./types.js";
+
+/** A status change, as streamed to listeners (CLI live view, server-sent events). */
+export type PipelineEvent =
+  | { type: "run"; runId: string; pipeline: string; status: PipelineRunStatus; error: string | null }
+  | {
+      type: "step";
+      runId: string;
+      stepId: string;
+      status: StepStatus;
+      attempt: number;
+      error: string | null;
+    };
+
+/** What every run shares: services, executor and settings of the pipeline service. */
+export interface Deps {
+  tracking: TrackingService;
+  store: PipelineStore;
+  executor: Executor;
+  io: ArtifactIO;
+  hasher: CodeHasher;
+  /** Environment for command steps and the source of declared env values. */
+  env: Record<string, string>;
+  trackingUri: string;
+  workRoot: string;
+  /** How often a driving orchestrator records its heartbeat and checks for a cancel request (ms). */
+  heartbeatMs: number;
+  emit(event: PipelineEvent): void;
+}
+
+/** The live state of one run inside its orchestrator. */
+export interface RunContext {
+  record: PipelineRunRecord;
+  plan: PipelinePlan;
+  planSteps: Map<string, PlanStep>;
+  /** By step id: plain steps, fan-out nodes (virtual records) and fan-out instances `id[i]`. */
+  steps: Map<string, StepRecord>;
+  signal: AbortSignal;
+  /** Work-directory removals in progress; the run awaits them before it ends. */
+  cleanups: Promise<unknown>[];
+}
+
+/** Statuses that count as success for downstream steps. */
+export const DONE_OK: ReadonlySet<StepStatus> = new Set(["SUCCEEDED", "CACHED"]);
+/** Statuses after which a step never changes again (until a resume). */
+export const TERMINAL: ReadonlySet<StepStatus> = new Set([
+  "SUCCEEDED",
+  "CACHED",
+  "FAILED",
+  "SKIPPED",
+  "CANCELLED",
+]);
+
+/** The value at `src` in this run: an upstream step's output, or a pipeline input; undefined if not there yet. */
+export function sourceValue(ctx: RunContext, src: PlanSource): OutputValue | undefined {
+  if ("input" in src) return ctx.record.options.inputs[src.input];
+  return ctx.steps.get(src.step)?.outputs?.[src.port];
+}
+
+/** Persists one step record and announces it. */
+export async function saveStep(d: Deps, rec: StepRecord): Promise<void> {
+  await d.store.saveSteps([rec]);
+  announce(d, rec);
+}
+
+/** Announces a step's current state to listeners. */
+export function announce(d: Deps, rec: StepRecord): void {
+  d.emit({
+    type: "step",
+    runId: rec.runId,
+    stepId: rec.stepId,
+    status: rec.status,
+    attempt: rec.attempt,
+    error: rec.error?.message ?? null,
+  });
+}
+
+/** A fresh PENDING record for a step (or fan-out instance with `item`). */
+export function newStepRecord(
+  runId: string,
+  stepId: string,
+  planStep: string,
+  item: number | null,
+): StepRecord {
+  return {
+    runId,
+    stepId,
+    planStep,
+    item,
+    status: "PENDING",
+    attempt: 0,
+    trackingRunId: null,
+    cacheKey: null,
+    cachedFrom: null,
+    outputs: null,
+    error: null,
+    startedTime: null,
+    endedTime: null,
+  };
+}

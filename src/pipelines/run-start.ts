@@ -1,0 +1,80 @@
+import { GyreError, isGyreError } from "../core/errors.js";
+import { runParams } from "./params.js";
+import { type Deps, newStepRecord } from "./run-context.js";
+import type { StartOptions } from "./service.js";
+import type { PipelineRunRecord, StepRecord } from "./store.js";
+import type { ArtifactKind, OutputValue, PipelinePlan } from "./types.js";
+
+/** The id of the active experiment `name`, created when missing (tolerates a concurrent creator). */
+async function experimentId(d: Deps, name: string): Promise<string> {
+  const found = await d.tracking.getExperimentByName(name);
+  if (found && found.lifecycleStage === "active") return found.experimentId;
+  try {
+    return (await d.tracking.createExperiment(name)).experimentId;
+  } catch (e) {
+    const again =
+      isGyreError(e) && e.code === "TRACKING_EXPERIMENT_EXISTS"
+        ? await d.tracking.getExperimentByName(name)
+        : null;
+    if (!again) throw e;
+    return again.experimentId;
+  }
+}
+
+/**
+ * Creates a run of `plan`: checks params and inputs, opens the parent tracking run (params logged, input
+ * files stored under `inputs/`), then persists the run and its PENDING steps in one transaction, owned by `owner`.
+ * Throws PIPELINE_PARAM_INVALID, PIPELINE_INPUT_MISSING.
+ */
+export async function createPipelineRun(
+  d: Deps,
+  plan: PipelinePlan,
+  options: StartOptions,
+  owner: string,
+): Promise<{ record: PipelineRunRecord; steps: StepRecord[] }> {
+  const params = runParams(plan.params, options.params ?? {}, plan.name);
+  for (const [name, type] of Object.entries(plan.inputs)) {
+    if (!options.inputs?.[name]) {
+      const msg = `Pipeline '${plan.name}' needs input '${name}' (${type}): pass it as a file path`;
+      throw new GyreError("PIPELINE_INPUT_MISSING", msg, { field: name });
+    }
+  }
+  const expId = await experimentId(d, options.experiment ?? plan.name);
+  const tags = [
+    { key: "gyre.pipeline.name", value: plan.name },
+    { key: "gyre.pipeline.status", value: "RUNNING" },
+  ];
+  const runId = (await d.tracking.createRun({ experimentId: expId, runName: options.runName, tags })).info
+    .runId;
+  const ps = Object.entries(params).map(([key, v]) => ({
+    key,
+    value: typeof v === "string" ? v : JSON.stringify(v),
+  }));
+  if (ps.length > 0) await d.tracking.logBatch(runId, { params: ps });
+  const inputs: Record<string, OutputValue> = {};
+  for (const [name, type] of Object.entries(plan.inputs)) {
+    const kind = type.replace("[]", "") as ArtifactKind;
+    inputs[name] = await d.io.upload(runId, `inputs/${name}`, kind, options.inputs![name]!);
+  }
+  const now = Date.now();
+  const record: PipelineRunRecord = {
+    runId,
+    pipeline: plan.name,
+    experimentId: expId,
+    plan,
+    params,
+    status: "RUNNING",
+    error: null,
+    owner,
+    heartbeat: now,
+    cancelRequested: false,
+    createdTime: now,
+    updatedTime: now,
+    endedTime: null,
+    schedule: options.schedule ?? null,
+    options: { noCache: options.noCache ?? false, noCacheSteps: options.noCacheSteps ?? [], inputs },
+  };
+  const steps = plan.steps.map((s) => newStepRecord(runId, s.id, s.id, null));
+  await d.store.createRun(record, steps);
+  return { record, steps };
+}
