@@ -1,6 +1,6 @@
 /**
  * The physical ceiling for metric writes: the same rows inserted with the bare driver, in one
- * transaction, into a table with the same definition and indexes as gyre's `metrics` table.
+ * transaction (per connection), into a table with the same definition and indexes as gyre's `metrics`.
  */
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -26,16 +26,27 @@ export async function sqliteCeiling(storePath: string, dir: string, rows: unknow
   }
 }
 
-/** Rows per second for inserting `rows` into `CREATE TABLE … (LIKE metrics INCLUDING ALL)` on PostgreSQL. */
-export async function postgresCeiling(url: string, rows: unknown[][]): Promise<number> {
-  const raw = await rawPostgres(url);
+/**
+ * Rows per second for inserting `rows` into `CREATE TABLE … (LIKE metrics INCLUDING ALL)` on PostgreSQL,
+ * split across `connections` connections that each insert their share in one transaction at the same
+ * time (PostgreSQL, unlike SQLite, takes concurrent writers).
+ */
+export async function postgresCeiling(url: string, rows: unknown[][], connections: number): Promise<number> {
   const table = `bench_ceiling_${Date.now()}`;
+  const admin = await rawPostgres(url);
+  const clients = await Promise.all(Array.from({ length: connections }, () => rawPostgres(url)));
   try {
-    await raw.exec(`CREATE TABLE ${table} (LIKE metrics INCLUDING ALL)`);
-    return await timedInsert(raw, table, rows);
+    await admin.exec(`CREATE TABLE ${table} (LIKE metrics INCLUDING ALL)`);
+    const share = Math.ceil(rows.length / connections);
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map((c, i) => c.insertMany(table, [...METRIC_COLUMNS], rows.slice(i * share, (i + 1) * share))),
+    );
+    return rows.length / ((performance.now() - t0) / 1000);
   } finally {
-    await raw.exec(`DROP TABLE IF EXISTS ${table}`);
-    await raw.close();
+    await Promise.all(clients.map((c) => c.close()));
+    await admin.exec(`DROP TABLE IF EXISTS ${table}`);
+    await admin.close();
   }
 }
 

@@ -18,6 +18,12 @@ export interface SqlDialect {
    * (step, timestamp, value); must be called inside `trx`.
    */
   writeMetrics(trx: Transaction<Database>, rows: MetricsTable[]): Promise<void>;
+  /**
+   * `writeMetrics` for run `runId` if that run is active, atomically with the check; writes nothing
+   * otherwise. Returns the run's lifecycle stage, or null if there is no such run. Logging metrics alone
+   * is the hottest write, so engines may do it in one statement.
+   */
+  writeRunMetrics(runId: string, rows: MetricsTable[]): Promise<string | null>;
   /** One metric's points in (step, timestamp) order, `limit` from `offset`: histories of 10^5 points are the hot read. */
   metricHistory(q: StoreHistoryQuery): Promise<Metric[]>;
   /** Case-insensitive LIKE. */

@@ -39,21 +39,18 @@ export class PostgresDialect implements SqlDialect {
 
   /** One statement (one round trip): the history insert rides in a CTE of the latest-value upsert. */
   async writeMetrics(trx: Transaction<Database>, rows: MetricsTable[]): Promise<void> {
-    if (rows.length === 0) return;
-    const h = columns(rows);
-    const l = columns(latestPerKey(rows));
-    await sql`WITH history AS (
-        INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
-        SELECT * FROM unnest(${h.run}::text[], ${h.key}::text[], ${toPgFloats(h.value)}::float8[],
-          ${h.nan}::int[], ${h.ts}::int8[], ${h.step}::int8[]))
-      INSERT INTO latest_metrics AS l (run_uuid, key, value, is_nan, timestamp, step)
-      SELECT * FROM unnest(${l.run}::text[], ${l.key}::text[], ${toPgFloats(l.value)}::float8[],
-        ${l.nan}::int[], ${l.ts}::int8[], ${l.step}::int8[])
-      ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
-        timestamp = excluded.timestamp, step = excluded.step
-      WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)`.execute(
-      trx,
-    );
+    if (rows.length > 0) await metricWrites(rows, sql`TRUE`, sql`SELECT 1`).execute(trx);
+  }
+
+  /** One statement, no transaction: the run check guards both inserts and comes back as the result. */
+  async writeRunMetrics(runId: string, rows: MetricsTable[]): Promise<string | null> {
+    const { rows: found } = await metricWrites(
+      rows,
+      sql`EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')`,
+      sql`SELECT lifecycle_stage FROM run`,
+      sql`run AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = ${runId}), `,
+    ).execute(this.db);
+    return (found[0] as { lifecycle_stage?: string } | undefined)?.lifecycle_stage ?? null;
   }
 
   /** The history comes back as three JSON arrays in one row: far cheaper to send and parse than a row per point. */
@@ -76,6 +73,32 @@ export class PostgresDialect implements SqlDialect {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/**
+ * History insert and latest-value upsert of `rows` as one statement (data-modifying CTEs), each row
+ * written only `when`, followed by `result`; `before` adds CTEs ahead of the writes.
+ */
+function metricWrites(
+  rows: MetricsTable[],
+  when: RawBuilder<unknown>,
+  result: RawBuilder<unknown>,
+  before = sql``,
+) {
+  const h = columns(rows);
+  const l = columns(latestPerKey(rows));
+  return sql`WITH ${before}history AS (
+      INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
+      SELECT * FROM unnest(${h.run}::text[], ${h.key}::text[], ${toPgFloats(h.value)}::float8[],
+        ${h.nan}::int[], ${h.ts}::int8[], ${h.step}::int8[]) WHERE ${when}),
+    latest AS (
+      INSERT INTO latest_metrics AS l (run_uuid, key, value, is_nan, timestamp, step)
+      SELECT * FROM unnest(${l.run}::text[], ${l.key}::text[], ${toPgFloats(l.value)}::float8[],
+        ${l.nan}::int[], ${l.ts}::int8[], ${l.step}::int8[]) WHERE ${when}
+      ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
+        timestamp = excluded.timestamp, step = excluded.step
+      WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value))
+    ${result}`;
 }
 
 /** pg serialises JS Infinity as "Infinity" inside arrays only when given as strings. */

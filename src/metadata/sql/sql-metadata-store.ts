@@ -49,6 +49,18 @@ function nameTaken(name: string): GyreError {
   );
 }
 
+/** Throws unless a run's lifecycle stage (null: no such run) allows writing to it. */
+function assertActive(runId: string, stage: string | null): void {
+  if (stage === null) throw runNotFound(runId);
+  if (stage !== "active") {
+    throw new GyreError(
+      "TRACKING_RUN_DELETED",
+      `The run ${runId} must be in the 'active' state. Current state is ${stage}. Restore it first.`,
+      { field: "run_id" },
+    );
+  }
+}
+
 /** Experiment ids are integers in SQL; anything else cannot exist. */
 function expId(id: string): number | null {
   return /^\d{1,15}$/.test(id) ? Number(id) : null;
@@ -401,13 +413,16 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    const rows = (batch.metrics ?? []).map((m) => fromMetric(runId, m));
+    if (rows.length > 0 && !batch.params?.length && !batch.tags?.length) {
+      // Metrics alone, the hottest write: one dialect call (one statement on PostgreSQL).
+      assertActive(runId, await this.#d.writeRunMetrics(runId, rows));
+      return;
+    }
     await this.#db.transaction().execute(async (trx) => {
       await this.#activeRun(trx, runId);
       if (batch.params?.length) await this.#insertParams(trx, runId, batch.params);
-      if (batch.metrics?.length) {
-        const rows = batch.metrics.map((m) => fromMetric(runId, m));
-        await this.#d.writeMetrics(trx, rows);
-      }
+      if (rows.length > 0) await this.#d.writeMetrics(trx, rows);
       if (batch.tags?.length) await this.#upsertRunTags(trx, runId, batch.tags);
     });
   }
@@ -418,14 +433,7 @@ export class SqlMetadataStore implements MetadataStore {
       .select("lifecycle_stage")
       .where("run_uuid", "=", runId)
       .executeTakeFirst();
-    if (!run) throw runNotFound(runId);
-    if (run.lifecycle_stage !== "active") {
-      throw new GyreError(
-        "TRACKING_RUN_DELETED",
-        `The run ${runId} must be in the 'active' state. Current state is ${run.lifecycle_stage}. Restore it first.`,
-        { field: "run_id" },
-      );
-    }
+    assertActive(runId, run?.lifecycle_stage ?? null);
   }
 
   async #insertParams(trx: Db, runId: string, params: Tag[]): Promise<void> {

@@ -38,7 +38,7 @@ export class SqliteCheckpointer {
         driver,
         path,
         busyTimeoutMs: options.busyTimeoutMs,
-        intervalMs: options.intervalMs ?? 25,
+        intervalMs: options.intervalMs ?? 100,
       },
     });
     this.#exited = new Promise((resolve) => this.#worker.once("exit", () => resolve()));

@@ -10,6 +10,7 @@ import {
   SqliteDialect as KyselySqliteDialect,
   type RawBuilder,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDriver,
   sql,
 } from "kysely";
@@ -36,9 +37,33 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * better-sqlite3 as Kysely sees it, except that statements are reused by SQL text: Kysely prepares every
+ * query anew, which costs more than running a small one. A statement still being iterated is not reused.
+ */
+function reusingStatements(db: BetterSqlite3.Database, size = 256): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(text) {
+      const hit = cache.get(text);
+      cache.delete(text);
+      const stmt = hit && !hit.busy ? hit : db.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > size) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
+    close() {
+      db.close();
+    },
+  };
+}
+
 class ImmediateSqliteDialect extends KyselySqliteDialect {
-  constructor(private readonly database: BetterSqlite3.Database) {
+  private readonly database: SqliteDatabase;
+  constructor(raw: BetterSqlite3.Database) {
+    const database = reusingStatements(raw);
     super({ database });
+    this.database = database;
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.database });
@@ -108,6 +133,18 @@ export class SqliteDialect implements SqlDialect {
     for (const r of rows) insert.run(r.run_uuid, r.key, r.value, r.is_nan, r.timestamp, r.step);
     const upsert = this.#stmt(LATEST_UPSERT);
     for (const r of latestPerKey(rows)) upsert.run(r.run_uuid, r.key, r.value, r.is_nan, r.timestamp, r.step);
+  }
+
+  writeRunMetrics(runId: string, rows: MetricsTable[]): Promise<string | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const run = await trx
+        .selectFrom("runs")
+        .select("lifecycle_stage")
+        .where("run_uuid", "=", runId)
+        .executeTakeFirst();
+      if (run?.lifecycle_stage === "active") await this.writeMetrics(trx, rows);
+      return run?.lifecycle_stage ?? null;
+    });
   }
 
   /**
