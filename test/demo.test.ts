@@ -39,6 +39,7 @@ describe("gyre demo --quick", () => {
       const best = await tracking.getRun(first.best.runId);
       expect(best.info.status).toBe("FINISHED");
       expect(best.info.parentRunId).toBe(first.sweepRunId);
+      expect(best.inputs.datasetInputs.map((d) => d.dataset.name)).toEqual(["flights-20k"]);
       expect((await tracking.getMetricHistory(first.best.runId, "loss")).items).toHaveLength(2);
       expect((await tracking.artifactRecords(first.best.runId)).map((a) => a.path)).toEqual(
         expect.arrayContaining(["model/gyre-model.json", "model/model.onnx"]),

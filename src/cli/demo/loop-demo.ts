@@ -115,7 +115,7 @@ async function trainSweep(gyre: Gyre, options: DemoOptions, stages: Stages, say:
     ? [{ kind: "linear" }, { kind: "mlp", hidden: [16] }]
     : [{ kind: "linear" }, { kind: "mlp", hidden: [32] }, { kind: "mlp", hidden: [32, 16] }];
   const parent = await gyre.startRun({ experiment: DEMO_EXPERIMENT, runName: "sweep", exitHooks: false });
-  await parent.logInputs([
+  const inputs = [
     {
       tags: [{ key: "mlflow.data.context", value: "training" }],
       dataset: {
@@ -125,11 +125,13 @@ async function trainSweep(gyre: Gyre, options: DemoOptions, stages: Stages, say:
         source: data.file.path,
       },
     },
-  ]);
+  ];
+  await parent.logInputs(inputs);
   await timed(stages, "train sweep (reference trainer, nested runs)", say, async () => {
     for (const [i, head] of heads.entries()) {
       const name = head.kind === "mlp" ? `mlp ${head.hidden.join("x")}` : "linear";
       await gyre.withRun({ experiment: DEMO_EXPERIMENT, parent, runName: name }, async (run) => {
+        await run.logInputs(inputs);
         const trained = await train(data.train, data.test, head, options.quick, run);
         const metrics = trained.evaluation?.metrics;
         const auc = metrics && "rocAuc" in metrics ? metrics.rocAuc : Number.NaN;
