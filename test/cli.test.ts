@@ -224,6 +224,8 @@ describe("gyre CLI", () => {
       expect(info.store).toBe(args[1]);
       const health = await fetch(`${info.url}/health`);
       expect(await health.text()).toBe("OK");
+      const pipelines = await fetch(`${info.url}/api/v1/pipelines`);
+      expect(await pipelines.json()).toEqual({ pipelines: [] });
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(stderr).toContain("stopping gyre server");

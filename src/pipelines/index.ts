@@ -44,6 +44,8 @@ export { PipelineService } from "./service.js";
 export type { CacheEntry, PipelineRunRecord, PipelineStore, RunOptions, StepRecord } from "./store.js";
 export type * from "./types.js";
 export { ARTIFACT_KINDS, PIPELINE_RUN_STATUSES, STEP_STATUSES } from "./types.js";
+export type { RunWatch, WatchOptions } from "./watch.js";
+export { watchRun } from "./watch.js";
 
 /**
  * Pipelines over the same database as `tracking`'s metadata store (tables migrated on first use).

@@ -4,10 +4,12 @@ import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
 import type { TrackingService } from "../metadata/index.js";
+import type { PipelineService } from "../pipelines/index.js";
 import type { RegistryService } from "../registry/index.js";
 import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
 import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
+import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
 import { registerObservability } from "./observability.js";
@@ -20,6 +22,8 @@ export const VERSION: string = (
 export interface AppOptions {
   tracking: TrackingService;
   registry: RegistryService;
+  /** Serves `/api/v1/pipelines…` when given. */
+  pipelines?: PipelineService;
   config: Pick<GyreConfig, "server" | "logLevel">;
 }
 
@@ -105,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNativeTracking(app, routes, options.tracking);
   registerMlflowRegistry(app, routes, options.registry);
   registerNativeRegistry(app, routes, options.registry);
+  if (options.pipelines) registerNativePipelines(app, routes, options.pipelines);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

@@ -3,6 +3,14 @@ import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { openMetadataStore, TrackingService } from "../metadata/index.js";
+import {
+  type PipelineDef,
+  type PipelineScheduler,
+  type PipelineService,
+  pipelinesFor,
+  type SchedulerOptions,
+  schedulerFor,
+} from "../pipelines/index.js";
 import { type RegistryService, type RegistryServiceOptions, registryFor } from "../registry/index.js";
 import { buildApp } from "./app.js";
 
@@ -15,6 +23,10 @@ export interface RunningServer {
   url: string;
   tracking: TrackingService;
   registry: RegistryService;
+  /** Pipelines over the same database: runs started here are driven by this process. */
+  pipelines: PipelineService;
+  /** The schedule runner, when started with `scheduler`. */
+  scheduler: PipelineScheduler | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -22,6 +34,10 @@ export interface RunningServer {
 /** What the server's registry is built with beyond the config, e.g. the model-package validator. */
 export interface ServerOptions {
   registry?: Pick<RegistryServiceOptions, "validator" | "defaultUser">;
+  /** Pipelines the server can run (HTTP trigger, schedules); stored runs are served regardless. */
+  pipelines?: PipelineDef[];
+  /** Fires schedules and resumes orphaned runs inside the server (off unless given; `gyre server` turns it on). */
+  scheduler?: boolean | SchedulerOptions;
 }
 
 /**
@@ -44,8 +60,14 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
   ]);
   const tracking = new TrackingService(store, artifacts);
   const registry = await registryFor(tracking, { ...options.registry, restrictLocalSources: true });
-  const app = await buildApp({ tracking, registry, config });
+  const pipelines = await pipelinesFor(tracking, { trackingUri: config.store });
+  pipelines.register(...(options.pipelines ?? []));
+  const app = await buildApp({ tracking, registry, pipelines, config });
   await app.listen({ host: config.server.host, port: config.server.port });
+  const scheduler = options.scheduler
+    ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)
+    : null;
+  await scheduler?.start();
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.server.port;
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
@@ -54,8 +76,12 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     url: `http://${host}:${port}`,
     tracking,
     registry,
+    pipelines,
+    scheduler,
     async close() {
+      scheduler?.stop();
       await app.close();
+      await pipelines.close();
       await registry.close();
       await tracking.close();
     },

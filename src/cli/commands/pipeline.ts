@@ -1,63 +1,15 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { GyreError } from "../../core/index.js";
-import {
-  type CatchUp,
-  loadPipelines,
-  openPipelines,
-  type PipelineDef,
-  type PipelineEvent,
-  type PipelineRunSummary,
-  type PipelineService,
-  type RunHandle,
-  schedulerFor,
-} from "../../pipelines/index.js";
-import { cliConfig, globalOptions } from "../context.js";
+import type { PipelineEvent, PipelineRunSummary, PipelineService, RunHandle } from "../../pipelines/index.js";
+import { globalOptions } from "../context.js";
 import { examples } from "../options.js";
 import { emit, formatTime, printTable } from "../output.js";
-
-/** Commander parser for a repeatable `k=v`, collected into a record. */
-function parsePair(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const eq = value.indexOf("=");
-  if (eq <= 0) throw new InvalidArgumentError("expected name=value, e.g. --param epochs=3");
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
+import { registerLogs } from "./pipeline-logs.js";
+import { registerScheduler, registerSchedules } from "./pipeline-schedules.js";
+import { parsePair, withPipelines } from "./pipeline-service.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** Pipeline definitions: from `file`, else gyre.config.ts (or --config) when it exists; none for `null`. */
-async function definitions(cmd: Command, file: string | null | undefined): Promise<PipelineDef[]> {
-  if (file === null) return [];
-  if (file) return loadPipelines(resolve(file));
-  const config = resolve(globalOptions(cmd).config ?? "gyre.config.ts");
-  return existsSync(config) ? loadPipelines(config) : [];
-}
-
-/** Opens the pipeline service on the configured store with the pipelines of `file` registered, runs `fn`, closes it. */
-async function withPipelines<T>(
-  cmd: Command,
-  fn: (svc: PipelineService) => Promise<T>,
-  file?: string | null,
-): Promise<T> {
-  const config = await cliConfig(cmd);
-  if (/^https?:\/\//.test(config.store)) {
-    throw new GyreError(
-      "CONFIG_INVALID",
-      "`gyre pipeline` drives runs itself: point --store at the database (sqlite://…, postgres://…), not a server",
-      { field: "store" },
-    );
-  }
-  const defs = await definitions(cmd, file);
-  const svc = await openPipelines({ store: config.store, artifacts: config.artifacts });
-  try {
-    svc.register(...defs);
-    return await fn(svc);
-  } finally {
-    await svc.close();
-  }
 }
 
 /** The run as JSON for --json: everything but the (large) plan. */
@@ -238,161 +190,6 @@ function registerRunVerbs(group: Command): void {
         null,
       ),
     );
-  group
-    .command("logs <run-id> [step]")
-    .description("Print the stored stdout and stderr of a run's steps (or one step)")
-    .action(async (runId: string, step: string | undefined, _o: unknown, cmd: Command) =>
-      withPipelines(
-        cmd,
-        async (svc) => {
-          const s = await svc.status(runId);
-          for (const st of s.steps.filter((x) => x.trackingRunId && (!step || x.stepId === step))) {
-            for (const file of ["stdout", "stderr"]) {
-              const text = await readArtifact(svc, st.trackingRunId!, `logs/${file}.txt`);
-              if (text)
-                process.stdout.write(
-                  `==> ${st.stepId} ${file} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`,
-                );
-            }
-          }
-        },
-        null,
-      ),
-    );
-}
-
-async function readArtifact(svc: PipelineService, runId: string, path: string): Promise<string | null> {
-  try {
-    const chunks: Buffer[] = [];
-    for await (const c of await svc.tracking.downloadArtifact(runId, path)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  } catch {
-    return null;
-  }
-}
-
-interface ScheduleOptions {
-  file?: string;
-  cron: string;
-  timezone?: string;
-  param?: Record<string, string>;
-  catchup?: CatchUp;
-  maxConcurrent?: number;
-}
-
-function registerSchedules(group: Command): void {
-  const sched = group
-    .command("schedule")
-    .description("Cron schedules of pipelines (time zone, catch-up, max concurrent runs)");
-  sched
-    .command("list")
-    .description("List schedules with their next firing")
-    .action(async (_o: unknown, cmd: Command) =>
-      withPipelines(
-        cmd,
-        async (svc) => {
-          const all = await (await schedulerFor(svc)).list();
-          const rows = all.map((x) => [
-            x.name,
-            x.pipeline,
-            x.cron,
-            x.timezone,
-            x.enabled ? "yes" : "no",
-            formatTime(x.nextFire),
-          ]);
-          emit(cmd, all, () =>
-            printTable(["SCHEDULE", "PIPELINE", "CRON", "TIME ZONE", "ENABLED", "NEXT (UTC)"], rows),
-          );
-        },
-        null,
-      ),
-    );
-  registerScheduleAdd(sched);
-  registerScheduleToggles(sched);
-}
-
-function registerScheduleAdd(sched: Command): void {
-  sched
-    .command("add <name> <pipeline>")
-    .description("Schedule a pipeline defined in gyre.config.ts (or --file)")
-    .requiredOption("--cron <expr>", 'cron expression, e.g. "0 6 * * 1-5"')
-    .option("--timezone <iana>", "time zone the cron is read in (default UTC)")
-    .option("--param <name=value>", "a pipeline parameter (repeatable)", parsePair)
-    .option("--catchup <policy>", "missed firings: none, latest (default) or all")
-    .option("--max-concurrent <n>", "skip a firing while this many runs are active (default 1)", Number)
-    .option("--file <module>", "a TypeScript module exporting pipelines")
-    .addHelpText(
-      "after",
-      examples(['gyre pipeline schedule add nightly training --cron "0 2 * * *" --timezone Europe/Berlin']),
-    )
-    .action(async (name: string, pipeline: string, o: ScheduleOptions, cmd: Command) =>
-      withPipelines(
-        cmd,
-        async (svc) => {
-          const s = await (await schedulerFor(svc)).add({
-            name,
-            pipeline,
-            cron: o.cron,
-            timezone: o.timezone,
-            params: o.param,
-            catchup: o.catchup,
-            maxConcurrent: o.maxConcurrent,
-          });
-          emit(cmd, s, () =>
-            process.stdout.write(`schedule ${name}: next firing ${formatTime(s.nextFire)} UTC\n`),
-          );
-        },
-        o.file,
-      ),
-    );
-}
-
-function registerScheduleToggles(sched: Command): void {
-  for (const [verb, what] of [
-    ["remove", "Remove a schedule"],
-    ["enable", "Resume a paused schedule (from its next cron time)"],
-    ["disable", "Pause a schedule"],
-  ] as const) {
-    sched
-      .command(`${verb} <name>`)
-      .description(what)
-      .action(async (name: string, _o: unknown, cmd: Command) =>
-        withPipelines(
-          cmd,
-          async (svc) => {
-            const scheduler = await schedulerFor(svc);
-            if (verb === "remove") await scheduler.remove(name);
-            else await scheduler.setEnabled(name, verb === "enable");
-            emit(cmd, { name, [verb]: true }, () => process.stdout.write(`schedule ${name}: ${verb}d\n`));
-          },
-          null,
-        ),
-      );
-  }
-}
-
-function registerScheduler(group: Command): void {
-  group
-    .command("scheduler")
-    .description(
-      "Run the scheduler in the foreground: resumes orphaned runs, then fires schedules (stop with Ctrl-C)",
-    )
-    .option("--file <module>", "a TypeScript module exporting pipelines")
-    .action(async (o: { file?: string }, cmd: Command) =>
-      withPipelines(
-        cmd,
-        async (svc) => {
-          const scheduler = await schedulerFor(svc, {
-            onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
-          });
-          await scheduler.start();
-          process.stderr.write("scheduler running; Ctrl-C to stop\n");
-          await new Promise<void>((resolve) => process.once("SIGINT", resolve).once("SIGTERM", resolve));
-          scheduler.stop();
-        },
-        o.file,
-      ),
-    );
 }
 
 /** `gyre pipeline …`: list, run, status, resume, cancel and logs of runs; schedules and the scheduler. */
@@ -403,6 +200,7 @@ export function registerPipeline(program: Command): void {
   registerList(group);
   registerRun(group);
   registerRunVerbs(group);
+  registerLogs(group);
   registerSchedules(group);
   registerScheduler(group);
 }

@@ -3,11 +3,14 @@ import type { UserConfig } from "../../core/index.js";
 import { cliConfig } from "../context.js";
 import { examples, parseCount } from "../options.js";
 import { emit, redactUri } from "../output.js";
+import { pipelineDefinitions } from "./pipeline-service.js";
 
 interface ServerOptions {
   host?: string;
   port?: number;
   bodyLimit?: number;
+  /** False with --no-scheduler. */
+  scheduler: boolean;
 }
 
 /** Only the flags that were given, so that config-file and environment values still apply to the rest. */
@@ -35,12 +38,20 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
 async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   const config = await cliConfig(cmd, serverFlags(opts));
   const { startServer } = await import("../../server/index.js");
-  const server = await startServer(config);
+  const server = await startServer(config, {
+    pipelines: await pipelineDefinitions(cmd, undefined),
+    scheduler: opts.scheduler && {
+      onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
+    },
+  });
   const store = redactUri(config.store);
   const artifacts = redactUri(config.artifacts);
   emit(cmd, { url: server.url, store, artifacts }, () => {
     process.stdout.write(`gyre server listening on ${server.url} (store ${store}, artifacts ${artifacts})\n`);
     process.stdout.write(`Point MLflow clients at it:  export MLFLOW_TRACKING_URI=${server.url}\n`);
+    const pipelines = server.pipelines.pipelines().length;
+    const scheduler = server.scheduler ? "scheduler on" : "scheduler off";
+    process.stdout.write(`Pipelines: ${pipelines} from the config, ${scheduler}.\n`);
     process.stdout.write("Press Ctrl+C to stop.\n");
   });
   const signal = await untilStopSignal();
@@ -48,20 +59,27 @@ async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   await server.close();
 }
 
-/** `gyre server`: the tracking server (MLflow REST 2.0, native /api/v1, health and metrics). */
+/**
+ * `gyre server`: the tracking server (MLflow REST 2.0, native /api/v1, health and metrics), pipelines over HTTP
+ * (from gyre.config.ts) and, unless --no-scheduler, the pipeline scheduler.
+ */
 export function registerServer(program: Command): void {
   program
     .command("server")
-    .description("Serve tracking over HTTP: MLflow REST 2.0, the native /api/v1 API, /health and /metrics")
+    .description(
+      "Serve tracking over HTTP: MLflow REST 2.0, the native /api/v1 API (pipelines too), /health and /metrics; runs the scheduler",
+    )
     .option("--host <host>", "interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     .option("--port <port>", "port to listen on, 0 for any free port (default 5000)", parseCount)
     .option("--body-limit <bytes>", "largest accepted request body in bytes (default 64 MiB)", parseCount)
+    .option("--no-scheduler", "do not fire pipeline schedules or resume orphaned runs in this server")
     .addHelpText(
       "after",
       examples([
         "gyre server",
         "gyre server --store postgres://gyre@db/gyre --artifacts file:///srv/gyre --host 0.0.0.0 --port 8080",
         "gyre server --port 0 --json   # any free port; prints {url, store, artifacts}",
+        "gyre server --no-scheduler    # serve only; schedules fire elsewhere (`gyre pipeline scheduler`)",
       ]),
     )
     .action(serve);

@@ -27,6 +27,41 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+const BUSY_RETRY_MS = 10_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn`, retrying while SQLite answers SQLITE_BUSY without having waited: WAL mode skips the busy
+ * handler in a few cases (recovery, a snapshot a checkpoint moved past), which many processes sharing one
+ * file can hit. Only statements outside a transaction and BEGIN are retried, so no write is applied twice.
+ */
+function retryBusy<T>(db: BetterSqlite3.Database, fn: () => T): T {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return fn();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      const busy = typeof code === "string" && code.startsWith("SQLITE_BUSY");
+      if (!busy || db.inTransaction || Date.now() > deadline) throw e;
+      Atomics.wait(sleeper, 0, 0, wait);
+    }
+  }
+}
+
+/** A statement whose runs outside a transaction are retried on SQLITE_BUSY (see `retryBusy`). */
+function busyRetrying(db: BetterSqlite3.Database, stmt: BetterSqlite3.Statement): BetterSqlite3.Statement {
+  return new Proxy(stmt, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop !== "all" && prop !== "run" && prop !== "get")
+        return typeof value === "function" ? value.bind(target) : value;
+      return (...args: unknown[]) =>
+        retryBusy(db, () => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+}
+
 /**
  * SQLite runs DDL inside transactions. Saying so makes Kysely's Migrator migrate in one BEGIN IMMEDIATE
  * transaction, so processes opening a fresh file at once take turns instead of creating the same tables twice.
@@ -47,7 +82,7 @@ function reusingStatements(db: BetterSqlite3.Database, size = 256): SqliteDataba
     prepare(text) {
       const hit = cache.get(text);
       cache.delete(text);
-      const stmt = hit && !hit.busy ? hit : db.prepare(text);
+      const stmt = hit && !hit.busy ? hit : busyRetrying(db, db.prepare(text));
       cache.set(text, stmt);
       if (cache.size > size) cache.delete(cache.keys().next().value!);
       return stmt;

@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import {
+  PIPELINE_RUN_STATUSES,
+  type PipelineEvent,
+  type PipelineService,
+  watchRun,
+} from "../../pipelines/index.js";
+import type { RouteTable } from "../routes.js";
+import { API_PREFIX } from "./tracking-routes.js";
+
+/** Interval of the SSE keep-alive comment, ms: below the idle timeouts of common proxies (30–60 s). */
+const SSE_HEARTBEAT_MS = 15_000;
+
+const runParams = z.object({ runId: z.string().min(1) });
+
+/** The run without its (large) plan, with its steps. */
+async function runStatus(svc: PipelineService, runId: string): Promise<unknown> {
+  const { run, steps } = await svc.status(runId);
+  const { plan: _plan, ...rest } = run;
+  return { run: rest, steps };
+}
+
+/**
+ * Pipelines over HTTP: registered pipelines, runs and their status, an HTTP trigger, and live run status as
+ * Server-Sent Events. Open event streams are ended when the server closes.
+ */
+export function registerNativePipelines(
+  app: FastifyInstance,
+  routes: RouteTable,
+  svc: PipelineService,
+): void {
+  const streams = new Set<() => void>();
+  app.addHook("preClose", async () => {
+    for (const end of streams) end();
+  });
+  const tag = "pipelines";
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines`,
+    summary: "Pipelines this server knows (from gyre.config.ts), with their parameters and step count",
+    tag,
+    handler: async () => ({
+      pipelines: svc.pipelines().map((d) => ({
+        name: d.name,
+        params: d.params,
+        steps: svc.plan(d.name).steps.length,
+      })),
+    }),
+  });
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/runs`,
+    summary: "Pipeline runs, newest first",
+    tag,
+    query: z.object({
+      pipeline: z.string().optional(),
+      status: z.enum(PIPELINE_RUN_STATUSES).optional(),
+      limit: z.coerce.number().int().positive().max(1000).optional(),
+    }),
+    handler: async ({ query }) => ({
+      runs: (await svc.listRuns(query)).map(({ plan: _plan, ...r }) => r),
+    }),
+  });
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/runs/:runId`,
+    summary: "A pipeline run and the state of each step",
+    tag,
+    params: runParams,
+    handler: ({ params }) => runStatus(svc, params.runId),
+  });
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/runs/:runId/events`,
+    summary: "Live status of a run as Server-Sent Events (event: run|step, data: JSON); ends with the run",
+    tag,
+    params: runParams,
+    handler: ({ params, reply }) => streamRun(svc, params.runId, reply, streams),
+  });
+  routes.add(app, {
+    method: "POST",
+    url: `${API_PREFIX}/pipelines/:name/runs`,
+    summary: "Trigger a run of a pipeline this server knows; the payload's params become run parameters",
+    tag,
+    params: z.object({ name: z.string().min(1) }),
+    body: z.object({ params: z.record(z.string(), z.unknown()).optional() }),
+    handler: async ({ params, body, reply }) => {
+      const handle = await svc.start(params.name, { params: body.params });
+      return reply.code(202).send({ runId: handle.runId });
+    },
+  });
+}
+
+function sse(e: PipelineEvent): string {
+  return `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
+/** Streams a run's status changes until the run ends, the client disconnects or the server closes. */
+async function streamRun(
+  svc: PipelineService,
+  runId: string,
+  reply: FastifyReply,
+  streams: Set<() => void>,
+): Promise<void> {
+  const chunks: string[] = [];
+  let write = (s: string) => void chunks.push(s);
+  // Throws PIPELINE_RUN_NOT_FOUND before anything is sent, so the client gets a plain 404.
+  const watch = await watchRun(svc, runId, (e) => write(sse(e)));
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  write = (s) => void res.write(s);
+  for (const c of chunks) write(c);
+  const heartbeat = setInterval(() => write(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
+  const end = () => {
+    clearInterval(heartbeat);
+    watch.stop();
+    streams.delete(end);
+    if (!res.writableEnded) res.end();
+  };
+  streams.add(end);
+  // The response closes when the client disconnects (the request's own "close" fires once its body is read).
+  res.on("close", end);
+  void watch.done.then(end);
+}
