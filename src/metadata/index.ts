@@ -15,6 +15,7 @@ export type { Comparison, FilterExpr, OrderKey, SearchTarget } from "./search/in
 export { parseFilter, parseOrderBy } from "./search/index.js";
 export { TrackingService } from "./service.js";
 export type { SqlDialect, SqlDialectName } from "./sql/dialect.js";
+export { compare as compileComparison } from "./sql/search-sql.js";
 export type { MetadataStore } from "./store.js";
 export type * from "./types.js";
 export { RUN_STATUSES } from "./types.js";

@@ -38,8 +38,8 @@ const EXPERIMENT_ATTRIBUTES: Record<string, string> = {
 
 type Target = "runs" | "experiments";
 
-/** `column op value` for one comparison, where `column` is a trusted SQL fragment. */
-function compare(d: SqlDialect, column: RawBuilder<unknown>, c: Comparison): RawBuilder<boolean> {
+/** `column op value` for one comparison, where `column` is a trusted SQL fragment; values are bound. */
+export function compare(d: SqlDialect, column: RawBuilder<unknown>, c: Comparison): RawBuilder<boolean> {
   switch (c.op) {
     case "IS NULL":
       return sql<boolean>`${column} IS NULL`;

@@ -1,5 +1,11 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Comparison, FilterExpr, OrderKey, SqlDialect } from "../../metadata/index.js";
+import {
+  type Comparison,
+  compileComparison,
+  type FilterExpr,
+  type OrderKey,
+  type SqlDialect,
+} from "../../metadata/index.js";
 
 /**
  * Compiles parsed registry filters into SQL over `registered_models m` or `model_versions v`. Every value is
@@ -7,16 +13,6 @@ import type { Comparison, FilterExpr, OrderKey, SqlDialect } from "../../metadat
  */
 
 export type RegistryTarget = "registered_models" | "model_versions";
-
-const SQL_OPS: Record<string, string> = {
-  "=": "=",
-  "!=": "<>",
-  "<": "<",
-  "<=": "<=",
-  ">": ">",
-  ">=": ">=",
-  LIKE: "LIKE",
-};
 
 const COLUMNS: Record<RegistryTarget, Record<string, string>> = {
   registered_models: {
@@ -34,26 +30,7 @@ const COLUMNS: Record<RegistryTarget, Record<string, string>> = {
   },
 };
 
-function compare(d: SqlDialect, column: RawBuilder<unknown>, c: Comparison): RawBuilder<boolean> {
-  switch (c.op) {
-    case "IS NULL":
-      return sql<boolean>`${column} IS NULL`;
-    case "IS NOT NULL":
-      return sql<boolean>`${column} IS NOT NULL`;
-    case "ILIKE":
-      return d.ilike(column, String(c.value));
-    case "IN":
-    case "NOT IN": {
-      const values = (c.value as string[]).map((v) => sql`${v}`);
-      return sql<boolean>`${column} ${sql.raw(c.op)} (${sql.join(values)})`;
-    }
-    default: {
-      const op = SQL_OPS[c.op];
-      if (!op) throw new Error(`unsupported operator ${c.op}`);
-      return sql<boolean>`${column} ${sql.raw(op)} ${c.value}`;
-    }
-  }
-}
+const compare = compileComparison;
 
 /** A tag comparison: a tag with this key exists and its value matches (MLflow: a missing tag never matches). */
 function tagMatch(d: SqlDialect, target: RegistryTarget, c: Comparison): RawBuilder<boolean> {
