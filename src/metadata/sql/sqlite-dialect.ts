@@ -18,7 +18,6 @@ import type { Metric, StoreHistoryQuery } from "../types.js";
 import type { SqlDialect } from "./dialect.js";
 import { historyFromJson, latestPerKey } from "./dialect.js";
 import type { Database, MetricsTable } from "./schema.js";
-import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 
 /** Write transactions take the write lock up front, so concurrent writers wait (busy_timeout) instead of deadlocking. */
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -130,7 +129,6 @@ export class SqliteDialect implements SqlDialect {
   readonly db: Kysely<Database>;
   readonly #raw: BetterSqlite3.Database;
   readonly #stmts = new Map<string, BetterSqlite3.Statement>();
-  readonly #checkpointer: SqliteCheckpointer | null;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
@@ -144,12 +142,6 @@ export class SqliteDialect implements SqlDialect {
     // Searches read many index pages: map the file instead of copying pages through read(2), keep more cached.
     this.#raw.pragma(`mmap_size = ${256 * 1024 * 1024}`);
     this.#raw.pragma(`cache_size = ${-32 * 1024}`);
-    this.#checkpointer = null;
-    if (path !== ":memory:") {
-      // Checkpoints (and their fsyncs) run on a worker thread; the writer's own is only a backstop.
-      this.#raw.pragma("wal_autocheckpoint = 10000");
-      this.#checkpointer = new SqliteCheckpointer(path, { busyTimeoutMs });
-    }
     this.db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(this.#raw) });
   }
 
@@ -196,7 +188,6 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async close(): Promise<void> {
-    await this.#checkpointer?.close();
     await this.db.destroy();
   }
 }
