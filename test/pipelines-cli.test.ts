@@ -96,6 +96,46 @@ describe("gyre pipeline (CLI) on the flight-delays example", () => {
     const schedules = await gyre(["pipeline", "schedule", "list", ...stores], dir);
     expect(schedules.stdout).toMatch(/nightly\s+flight-delays\s+0 2 \* \* \*\s+Europe\/Berlin\s+yes/);
 
+    const trig = await gyre(
+      [
+        "pipeline",
+        "trigger",
+        "add",
+        "on-drift",
+        "flight-delays",
+        "--on",
+        "alert:flights",
+        "--min-severity",
+        "warning",
+        ...stores,
+        "--json",
+      ],
+      EXAMPLE,
+    );
+    expect(trig.code, trig.stderr).toBe(0);
+    expect(JSON.parse(trig.stdout)).toMatchObject({
+      on: { kind: "alert", deployment: "flights", minSeverity: "warning" },
+    });
+    const triggers = await gyre(["pipeline", "trigger", "list", ...stores], dir);
+    expect(triggers.stdout).toMatch(/on-drift\s+flight-delays\s+alert:flights:≥warning\s+yes/);
+    const badSeverity = await gyre(
+      [
+        "pipeline",
+        "trigger",
+        "add",
+        "x",
+        "flight-delays",
+        "--on",
+        "alert",
+        "--min-severity",
+        "huge",
+        ...stores,
+      ],
+      EXAMPLE,
+    );
+    expect(badSeverity.code).toBe(2);
+    expect(badSeverity.stderr).toContain("PIPELINE_TRIGGER_INVALID");
+
     const missing = await gyre(["pipeline", "status", "0123456789abcdef0123456789abcdef", ...stores], dir);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("PIPELINE_RUN_NOT_FOUND");

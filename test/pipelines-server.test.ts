@@ -178,3 +178,71 @@ describe("the scheduler inside gyre server", () => {
     }
   });
 });
+
+describe("triggers over HTTP", () => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}/api/v1/pipelines/triggers${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("adds an alert trigger and starts one run per Alertmanager alert, however often it is delivered", async () => {
+    const created = await post("", {
+      name: "on-alert",
+      pipeline: "pair",
+      on: { kind: "alert", deployment: "flights" },
+    });
+    expect(created.status).toBe(201);
+    const webhook = {
+      version: "4",
+      status: "firing",
+      receiver: "gyre",
+      groupKey: '{}:{alertname="FeatureDrift"}',
+      alerts: [
+        {
+          status: "firing",
+          labels: { alertname: "FeatureDrift", deployment: "flights", severity: "critical", ms: "1" },
+          annotations: { summary: "PSI 0.4 on delay" },
+          startsAt: "2024-05-01T10:00:00Z",
+          fingerprint: "c0ffee",
+        },
+        { status: "resolved", labels: { alertname: "Old", deployment: "flights" }, fingerprint: "old" },
+      ],
+    };
+    const first = await post("/alerts", webhook);
+    expect(first.status).toBe(202);
+    const body = (await first.json()) as { events: number; fired: { trigger: string; runId: string }[] };
+    expect(body.events).toBe(1);
+    expect(body.fired).toHaveLength(1);
+    const again = (await (await post("/alerts", webhook)).json()) as { fired: unknown[] };
+    expect(again.fired).toEqual([]);
+    const run = await server.tracking.getRun(body.fired[0]!.runId);
+    expect(run.data.params).toContainEqual({ key: "ms", value: "1" });
+    expect(run.data.tags).toContainEqual({
+      key: "gyre.trigger.payload",
+      value: expect.stringContaining("FeatureDrift"),
+    });
+
+    const gyreAlert = (await (await post("/alerts", { id: "a-9", deployment: "flights", ms: 2 })).json()) as {
+      fired: { runId: string }[];
+    };
+    expect(gyreAlert.fired).toHaveLength(1);
+    const events = (await (
+      await fetch(`${server.url}/api/v1/pipelines/triggers/on-alert/events`)
+    ).json()) as {
+      events: { key: string }[];
+    };
+    expect(events.events.map((e) => e.key).sort()).toEqual(["a-9", "c0ffee@2024-05-01T10:00:00Z"]);
+  });
+
+  it("refuses malformed triggers and alerts with the field to fix", async () => {
+    const bad = await post("", { name: "x", pipeline: "pair", on: { kind: "cron" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toMatch(/^on/);
+    const noId = await post("/alerts", { deployment: "flights" });
+    expect(noId.status).toBe(400);
+    const gone = await fetch(`${server.url}/api/v1/pipelines/triggers/nope`, { method: "DELETE" });
+    expect(gone.status).toBe(404);
+  });
+});

@@ -73,6 +73,9 @@ export const ERROR_CODES = {
   PIPELINE_SCHEDULE_INVALID: "invalid_argument",
   PIPELINE_SCHEDULE_NOT_FOUND: "not_found",
   PIPELINE_SCHEDULE_EXISTS: "already_exists",
+  PIPELINE_TRIGGER_INVALID: "invalid_argument",
+  PIPELINE_TRIGGER_NOT_FOUND: "not_found",
+  PIPELINE_TRIGGER_EXISTS: "already_exists",
   STORE_UNAVAILABLE: "unavailable",
   INTERNAL: "internal",
 } as const satisfies Record<string, ErrorCategory>;

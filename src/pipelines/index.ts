@@ -3,6 +3,7 @@ import { GyreError } from "../core/errors.js";
 import { openMetadataStore, sqlDialectOf, TrackingService } from "../metadata/index.js";
 import { PipelineScheduler, type SchedulerOptions } from "./scheduler.js";
 import { PipelineService, type PipelineServiceOptions } from "./service.js";
+import { PipelineTriggers, type TriggerPollOptions } from "./trigger-runner.js";
 
 export type {
   CommandStepSpec,
@@ -94,6 +95,24 @@ export async function openPipelines(
 export { loadPipelines } from "./load.js";
 export type { Firing, SchedulerOptions } from "./scheduler.js";
 export type { CatchUp, NewSchedule, Schedule, ScheduleStore } from "./schedules.js";
+export {
+  type AlertmanagerWebhook,
+  alertmanagerEvents,
+  PipelineTriggers,
+  type TriggerFiring,
+  type TriggerPollOptions,
+} from "./trigger-runner.js";
+export {
+  type NewTrigger,
+  parseTriggerSpec,
+  SEVERITIES,
+  type Severity,
+  type Trigger,
+  type TriggerEvent,
+  type TriggerEventRecord,
+  type TriggerKind,
+  type TriggerSpec,
+} from "./triggers.js";
 export { PipelineScheduler };
 
 /** A scheduler over the pipeline service's database (schedules live in the pipeline tables). Throws CONFIG_INVALID for non-SQL stores. */
@@ -108,5 +127,21 @@ export async function schedulerFor(
     });
   }
   const { SqlScheduleStore } = await import("./sql/sql-schedule-store.js");
-  return new PipelineScheduler(service, new SqlScheduleStore(dialect), options);
+  const triggers = await triggersFor(service, options.triggers);
+  return new PipelineScheduler(service, new SqlScheduleStore(dialect), options, triggers);
+}
+
+/** The event triggers over the pipeline service's database. Throws CONFIG_INVALID for non-SQL stores. */
+export async function triggersFor(
+  service: PipelineService,
+  options: TriggerPollOptions = {},
+): Promise<PipelineTriggers> {
+  const dialect = sqlDialectOf(service.tracking.store);
+  if (!dialect) {
+    throw new GyreError("CONFIG_INVALID", "Triggers need a SQL metadata store (sqlite://, postgres://)", {
+      field: "store",
+    });
+  }
+  const { SqlTriggerStore } = await import("./sql/sql-trigger-store.js");
+  return new PipelineTriggers(service, new SqlTriggerStore(dialect), options);
 }

@@ -21,6 +21,17 @@ async function experimentId(d: Deps, name: string): Promise<string> {
   }
 }
 
+/** The tags that say which trigger and event started a run; the payload is cut to the tag value limit. */
+function triggerTags(t: StartOptions["trigger"]): { key: string; value: string }[] {
+  if (!t) return [];
+  return [
+    { key: "gyre.trigger.name", value: t.name },
+    { key: "gyre.trigger.kind", value: t.kind },
+    { key: "gyre.trigger.event", value: t.event.slice(0, 5000) },
+    { key: "gyre.trigger.payload", value: JSON.stringify(t.payload).slice(0, 8000) },
+  ];
+}
+
 /**
  * Creates a run of `plan`: checks params and inputs, opens the parent tracking run (params logged, input
  * files stored under `inputs/`), then persists the run and its PENDING steps in one transaction, owned by `owner`.
@@ -43,6 +54,7 @@ export async function createPipelineRun(
   const tags = [
     { key: "gyre.pipeline.name", value: plan.name },
     { key: "gyre.pipeline.status", value: "RUNNING" },
+    ...triggerTags(options.trigger),
   ];
   const runId = (await d.tracking.createRun({ experimentId: expId, runName: options.runName, tags })).info
     .runId;

@@ -10,6 +10,7 @@ import {
   type ScheduleStore,
 } from "./schedules.js";
 import type { PipelineService, RunHandle } from "./service.js";
+import type { PipelineTriggers, TriggerPollOptions } from "./trigger-runner.js";
 
 /** Scheduler settings; times in ms. */
 export interface SchedulerOptions {
@@ -19,6 +20,8 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** Called when a schedule cannot fire (e.g. its pipeline is not registered); default: ignore. */
   onError?: (error: unknown, schedule: string) => void;
+  /** Poll intervals of dataset and git triggers. */
+  triggers?: TriggerPollOptions;
 }
 
 /** A firing that started a run, or was skipped because the schedule's runs were at their limit. */
@@ -48,6 +51,8 @@ export class PipelineScheduler {
     readonly service: PipelineService,
     readonly store: ScheduleStore,
     readonly options: SchedulerOptions = {},
+    /** Dataset and git triggers, polled on every tick when given. */
+    readonly triggers: PipelineTriggers | null = null,
   ) {}
 
   /** Adds a schedule for a registered pipeline. Throws PIPELINE_NOT_FOUND, _SCHEDULE_INVALID, _SCHEDULE_EXISTS, _PARAM_INVALID. */
@@ -107,13 +112,16 @@ export class PipelineScheduler {
     return out;
   }
 
-  /** Resumes runs orphaned by a dead orchestrator, then ticks every `tickMs` until `stop()`. */
+  /** Resumes runs orphaned by a dead orchestrator, then fires schedules and polls triggers every `tickMs` until `stop()`. */
   async start(): Promise<void> {
     await this.service.resumeOrphans();
     this.#timer = setInterval(() => {
       if (this.#ticking) return;
       this.#ticking = true;
-      void this.tick().finally(() => {
+      void Promise.all([
+        this.tick(),
+        this.triggers?.poll().catch((e) => this.options.onError?.(e, "triggers")),
+      ]).finally(() => {
         this.#ticking = false;
       });
     }, this.options.tickMs ?? 1000);

@@ -46,6 +46,8 @@ export interface StartOptions {
   runName?: string;
   /** The schedule firing this run (set by the scheduler). */
   schedule?: string;
+  /** The trigger and event that started this run (recorded as `gyre.trigger.*` tags for lineage). */
+  trigger?: { name: string; kind: string; event: string; payload: Record<string, unknown> };
 }
 
 /** A run as stored, with its steps in plan order (a fan-out node before its instances, by index). */

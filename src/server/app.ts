@@ -12,6 +12,7 @@ import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
+import { registerNativeTriggers } from "./native/trigger-routes.js";
 import { registerObservability } from "./observability.js";
 import { RouteTable } from "./routes.js";
 
@@ -109,7 +110,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNativeTracking(app, routes, options.tracking);
   registerMlflowRegistry(app, routes, options.registry);
   registerNativeRegistry(app, routes, options.registry);
-  if (options.pipelines) registerNativePipelines(app, routes, options.pipelines);
+  if (options.pipelines) {
+    registerNativeTriggers(app, routes, options.pipelines);
+    registerNativePipelines(app, routes, options.pipelines);
+  }
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

@@ -7,6 +7,7 @@ import { emit, formatTime, printTable } from "../output.js";
 import { registerLogs } from "./pipeline-logs.js";
 import { registerScheduler, registerSchedules } from "./pipeline-schedules.js";
 import { parsePair, withPipelines } from "./pipeline-service.js";
+import { registerTriggers } from "./pipeline-triggers.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -202,5 +203,6 @@ export function registerPipeline(program: Command): void {
   registerRunVerbs(group);
   registerLogs(group);
   registerSchedules(group);
+  registerTriggers(group);
   registerScheduler(group);
 }

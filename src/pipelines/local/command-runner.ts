@@ -38,6 +38,11 @@ export async function readMetrics(file: string): Promise<Record<string, number>>
  */
 export function runCommand(job: CommandJob, signal: AbortSignal): Promise<StepOutcome> {
   const started = performance.now();
+  // An abort that came before the spawn has no listener to hear it: don't start what is already cancelled.
+  if (signal.aborted) {
+    const error = { reason: "cancelled" as const, message: "Cancelled before it started", retryable: false };
+    return Promise.resolve({ ok: false, error, metrics: {}, stdout: "", stderr: "", durationMs: 0 });
+  }
   const [file, ...args] = job.shell ? ["/bin/sh", "-c", job.command[0]!] : job.command;
   const child = spawn(file!, args, {
     cwd: job.cwd,

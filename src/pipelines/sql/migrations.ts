@@ -88,6 +88,32 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    "0003_triggers": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("pipeline_triggers")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("pipeline", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("spec", "text", (c) => c.notNull())
+          .addColumn("params", "text", (c) => c.notNull())
+          .addColumn("enabled", "integer", (c) => c.notNull())
+          .addColumn("created_time", big, (c) => c.notNull())
+          .addColumn("updated_time", big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("pipeline_trigger_events")
+          .addColumn("trigger_name", "text", (c) =>
+            c.notNull().references("pipeline_triggers.name").onDelete("cascade"),
+          )
+          .addColumn("event_key", "text", (c) => c.notNull())
+          .addColumn("run_id", "text")
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("created_time", big, (c) => c.notNull())
+          .addPrimaryKeyConstraint("pipeline_trigger_events_pk", ["trigger_name", "event_key"])
+          .execute();
+      },
+    },
   };
 }
 

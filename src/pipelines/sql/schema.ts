@@ -65,9 +65,41 @@ export interface PipelineSchedulesTable {
   updated_time: number;
 }
 
+/** Event triggers of pipelines; `spec` and `params` are JSON. */
+export interface PipelineTriggersTable {
+  name: string;
+  pipeline: string;
+  kind: string;
+  spec: string;
+  params: string;
+  enabled: number;
+  created_time: number;
+  updated_time: number;
+}
+
+/** Events a trigger has seen; the primary key (trigger, event_key) is the firing lock. */
+export interface PipelineTriggerEventsTable {
+  trigger_name: string;
+  event_key: string;
+  run_id: string | null;
+  payload: string;
+  created_time: number;
+}
+
+/** The metadata store's datasets table, which dataset triggers watch (read only here). */
+export interface WatchedDatasetsTable {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+}
+
 /** The tables the pipelines component owns in the metadata database. */
 export interface PipelineDatabase {
   pipeline_runs: PipelineRunsTable;
+  pipeline_triggers: PipelineTriggersTable;
+  pipeline_trigger_events: PipelineTriggerEventsTable;
+  datasets: WatchedDatasetsTable;
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_steps: PipelineStepsTable;
   pipeline_cache: PipelineCacheTable;
