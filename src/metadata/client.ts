@@ -93,3 +93,30 @@ export interface TrackingClient {
 
   close(): Promise<void>;
 }
+
+/**
+ * The one-entry log operations, derived once from `logBatch` (as MLflow derives log_metric from
+ * log_batch); every TrackingClient extends it and implements `logBatch`.
+ */
+export abstract class BatchLogging {
+  abstract logBatch(runId: string, batch: LogBatch): Promise<void>;
+
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { timestamp?: number; step?: number } = {},
+  ): Promise<void> {
+    return this.logBatch(runId, {
+      metrics: [{ key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 }],
+    });
+  }
+
+  logParam(runId: string, key: string, value: string): Promise<void> {
+    return this.logBatch(runId, { params: [{ key, value }] });
+  }
+
+  setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.logBatch(runId, { tags: [{ key, value }] });
+  }
+}

@@ -3,11 +3,12 @@ import type { Readable } from "node:stream";
 import type { ArtifactBody, ArtifactEntry, ArtifactStore } from "../artifacts/index.js";
 import { joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
 import { GyreError, isGyreError } from "../core/errors.js";
-import type {
-  HistoryRequest,
-  SearchExperimentsRequest,
-  SearchRunsRequest,
-  TrackingClient,
+import {
+  BatchLogging,
+  type HistoryRequest,
+  type SearchExperimentsRequest,
+  type SearchRunsRequest,
+  type TrackingClient,
 } from "./client.js";
 import { parseFilter, parseOrderBy } from "./search/index.js";
 import type { MetadataStore } from "./store.js";
@@ -51,11 +52,13 @@ function page<T>(rows: T[], offset: number, limit: number): Page<T> {
  * The tracking service: validation, derived operations and artifact bookkeeping over a MetadataStore
  * and an ArtifactStore. All front ends (HTTP, CLI, SDK) call this.
  */
-export class TrackingService implements TrackingClient {
+export class TrackingService extends BatchLogging implements TrackingClient {
   constructor(
     readonly store: MetadataStore,
     readonly artifacts: ArtifactStore,
-  ) {}
+  ) {
+    super();
+  }
 
   async createExperiment(
     name: string,
@@ -239,25 +242,6 @@ export class TrackingService implements TrackingClient {
       return;
     }
     await this.store.logBatch(runId, checked);
-  }
-
-  logMetric(
-    runId: string,
-    key: string,
-    value: number,
-    options: { timestamp?: number; step?: number } = {},
-  ): Promise<void> {
-    return this.logBatch(runId, {
-      metrics: [{ key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 }],
-    });
-  }
-
-  logParam(runId: string, key: string, value: string): Promise<void> {
-    return this.logBatch(runId, { params: [{ key, value }] });
-  }
-
-  setTag(runId: string, key: string, value: string): Promise<void> {
-    return this.logBatch(runId, { tags: [{ key, value }] });
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {

@@ -10,7 +10,7 @@ let ready: Promise<void> | undefined;
  * Makes TF.js run on the WebAssembly backend, loading the .wasm binaries from the installed package's
  * dist directory. Idempotent; throws TRAINING_BACKEND_UNAVAILABLE when the backend cannot start.
  */
-export function useWasmBackend(): Promise<void> {
+export function loadWasmBackend(): Promise<void> {
   ready ??= (async () => {
     const pkg = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/package.json");
     setWasmPaths(`${join(dirname(pkg), "dist")}/`);

@@ -1,5 +1,5 @@
 import { GyreError } from "../core/errors.js";
-import { useWasmBackend } from "./backend.js";
+import { loadWasmBackend } from "./backend.js";
 import { fitNetwork, type Matrix } from "./fit.js";
 import { buildNetwork, foldLabelScale, zeroOutOfVocabularyRows } from "./model.js";
 import { checkSpec, resolveOptions } from "./options.js";
@@ -36,7 +36,7 @@ export async function trainTabular(
   // Bad test rows should fail now, not after the whole training run.
   if (options.testData) encodeSet(preprocessing, options.testData, spec, task, scale);
 
-  await useWasmBackend();
+  await loadWasmBackend();
   const net = buildNetwork(preprocessing.width, resolved.head, task, resolved.seed);
   zeroOutOfVocabularyRows(net.model, preprocessing);
   const fullSpec = { ...spec, task };

@@ -12,13 +12,23 @@ import type { ArtifactBody, ArtifactEntry, ArtifactStore, PutResult } from "../t
 export class FileArtifactStore implements ArtifactStore {
   readonly kind = "file";
 
+  #rootReal: Promise<string> | null = null;
+
   constructor(readonly root: string) {}
+
+  /** The root's real path, created on first use (once per store: every operation needs it). */
+  #realRoot(): Promise<string> {
+    this.#rootReal ??= mkdir(this.root, { recursive: true }).then(() => realpath(this.root));
+    this.#rootReal.catch(() => {
+      this.#rootReal = null;
+    });
+    return this.#rootReal;
+  }
 
   /** Resolves a relative path under the root and refuses symlinks that lead outside it. */
   async #resolve(path: string): Promise<string> {
     const rel = safeArtifactPath(path);
-    await mkdir(this.root, { recursive: true });
-    const rootReal = await realpath(this.root);
+    const rootReal = await this.#realRoot();
     const full = join(rootReal, ...rel.split("/").filter(Boolean));
     let probe = full;
     for (;;) {
@@ -89,7 +99,7 @@ export class FileArtifactStore implements ArtifactStore {
       if (name.endsWith(".tmp") && /\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
       const s = await lstat(join(full, name)).catch(() => null);
       if (!s || s.isSymbolicLink()) continue;
-      const path = relative(await realpath(this.root), join(full, name))
+      const path = relative(await this.#realRoot(), join(full, name))
         .split(sep)
         .join("/");
       out.push(s.isDirectory() ? { path, isDir: true } : { path, isDir: false, size: s.size });
@@ -99,7 +109,7 @@ export class FileArtifactStore implements ArtifactStore {
 
   async delete(path: string): Promise<void> {
     const full = await this.#resolve(path);
-    if (full === (await realpath(this.root))) {
+    if (full === (await this.#realRoot())) {
       throw new GyreError("ARTIFACT_PATH_INVALID", "Refusing to delete the artifact root", { field: "path" });
     }
     await rm(full, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { type ErrorCode, GyreError } from "../../core/errors.js";
+import { ApiClient, queryString } from "../../core/api-client.js";
 import type {
   AliasChangeOptions,
   CreateModelVersionRequest,
@@ -11,16 +11,6 @@ import { checkAlias, checkModelName, checkVersion } from "../validate.js";
 
 const enc = encodeURIComponent;
 
-function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined) continue;
-    for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
-  }
-  const s = q.toString();
-  return s ? `?${s}` : "";
-}
-
 function osUser(): string | undefined {
   try {
     return userInfo().username;
@@ -31,43 +21,12 @@ function osUser(): string | undefined {
 
 /** RegistryClient over a gyre server's native `/api/v1` API; errors come back as the same GyreError codes. */
 export class HttpRegistryClient implements RegistryClient {
-  readonly #base: string;
+  readonly #api: ApiClient;
   readonly #user: string | undefined;
 
   constructor(baseUrl: string, options: { userId?: string } = {}) {
-    this.#base = `${baseUrl.replace(/\/$/, "")}/api/v1`;
+    this.#api = new ApiClient(baseUrl);
     this.#user = options.userId ?? osUser();
-  }
-
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, {
-        method,
-        headers: body !== undefined ? { "content-type": "application/json" } : {},
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-    } catch (e) {
-      const server = this.#base.replace(/\/api\/v1$/, "");
-      throw new GyreError("STORE_UNAVAILABLE", `Cannot reach ${server}: start it with \`gyre server\``, {
-        cause: e,
-      });
-    }
-    if (!res.ok) {
-      const payload = (await res.json().catch(() => ({}))) as {
-        error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> };
-      };
-      const err = payload.error;
-      throw new GyreError(
-        (err?.code as ErrorCode) ?? "INTERNAL",
-        err?.message ?? `HTTP ${res.status} from ${path}`,
-        {
-          field: err?.field,
-          details: err?.details,
-        },
-      );
-    }
-    return (await res.json()) as T;
   }
 
   // Path segments are checked here, as the server would, so that an empty or malformed one gets the
@@ -88,66 +47,66 @@ export class HttpRegistryClient implements RegistryClient {
     name: string,
     options: { description?: string; tags?: Tag[] } = {},
   ): Promise<RegisteredModel> {
-    return this.#call("POST", "/models", { name, ...options });
+    return this.#api.call("POST", "/models", { name, ...options });
   }
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
-    return this.#call("GET", this.#model(name));
+    return this.#api.call("GET", this.#model(name));
   }
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
-    return this.#call("PATCH", this.#model(name), { newName });
+    return this.#api.call("PATCH", this.#model(name), { newName });
   }
   async updateRegisteredModel(name: string, change: { description: string }): Promise<RegisteredModel> {
-    return this.#call("PATCH", this.#model(name), { description: change.description });
+    return this.#api.call("PATCH", this.#model(name), { description: change.description });
   }
   async deleteRegisteredModel(name: string): Promise<void> {
-    await this.#call("DELETE", this.#model(name));
+    await this.#api.call("DELETE", this.#model(name));
   }
   async searchRegisteredModels(req: RegistrySearchRequest = {}): Promise<Page<RegisteredModel>> {
-    return this.#call("GET", `/models${query({ ...req })}`);
+    return this.#api.call("GET", `/models${queryString({ ...req })}`);
   }
   async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
-    await this.#call("PUT", `${this.#model(name)}/tags/${enc(key)}`, { value });
+    await this.#api.call("PUT", `${this.#model(name)}/tags/${enc(key)}`, { value });
   }
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
-    await this.#call("DELETE", `${this.#model(name)}/tags/${enc(key)}`);
+    await this.#api.call("DELETE", `${this.#model(name)}/tags/${enc(key)}`);
   }
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
-    const res = await this.#call<{ modelVersions: ModelVersion[] }>(
+    const res = await this.#api.call<{ modelVersions: ModelVersion[] }>(
       "GET",
-      `${this.#model(name)}/latest-versions${query({ stages })}`,
+      `${this.#model(name)}/latest-versions${queryString({ stages })}`,
     );
     return res.modelVersions;
   }
 
   async createModelVersion(req: CreateModelVersionRequest): Promise<ModelVersion> {
     const { name, ...rest } = req;
-    return this.#call("POST", `${this.#model(name)}/versions`, {
+    return this.#api.call("POST", `${this.#model(name)}/versions`, {
       ...rest,
       userId: rest.userId ?? this.#user,
     });
   }
   async getModelVersion(name: string, version: number | string): Promise<ModelVersion> {
-    return this.#call("GET", this.#version(name, version));
+    return this.#api.call("GET", this.#version(name, version));
   }
   async updateModelVersion(
     name: string,
     version: number | string,
     change: { description: string },
   ): Promise<ModelVersion> {
-    return this.#call("PATCH", this.#version(name, version), { description: change.description });
+    return this.#api.call("PATCH", this.#version(name, version), { description: change.description });
   }
   async deleteModelVersion(
     name: string,
     version: number | string,
     options: { force?: boolean } = {},
   ): Promise<void> {
-    await this.#call(
+    await this.#api.call(
       "DELETE",
-      `${this.#version(name, version)}${query({ force: options.force || undefined })}`,
+      `${this.#version(name, version)}${queryString({ force: options.force || undefined })}`,
     );
   }
   async searchModelVersions(req: RegistrySearchRequest = {}): Promise<Page<ModelVersion>> {
-    return this.#call("GET", `/model-versions${query({ ...req })}`);
+    return this.#api.call("GET", `/model-versions${queryString({ ...req })}`);
   }
   async setModelVersionTag(
     name: string,
@@ -155,14 +114,15 @@ export class HttpRegistryClient implements RegistryClient {
     key: string,
     value: string,
   ): Promise<void> {
-    await this.#call("PUT", `${this.#version(name, version)}/tags/${enc(key)}`, { value });
+    await this.#api.call("PUT", `${this.#version(name, version)}/tags/${enc(key)}`, { value });
   }
   async deleteModelVersionTag(name: string, version: number | string, key: string): Promise<void> {
-    await this.#call("DELETE", `${this.#version(name, version)}/tags/${enc(key)}`);
+    await this.#api.call("DELETE", `${this.#version(name, version)}/tags/${enc(key)}`);
   }
   async getModelVersionDownloadUri(name: string, version: number | string): Promise<string> {
-    return (await this.#call<{ artifactUri: string }>("GET", `${this.#version(name, version)}/download-uri`))
-      .artifactUri;
+    return (
+      await this.#api.call<{ artifactUri: string }>("GET", `${this.#version(name, version)}/download-uri`)
+    ).artifactUri;
   }
 
   async setAlias(
@@ -172,24 +132,27 @@ export class HttpRegistryClient implements RegistryClient {
     options: AliasChangeOptions = {},
   ): Promise<void> {
     const body = { version: String(version), reason: options.reason, userId: options.userId ?? this.#user };
-    await this.#call("PUT", this.#alias(name, alias), body);
+    await this.#api.call("PUT", this.#alias(name, alias), body);
   }
   async deleteAlias(name: string, alias: string, options: AliasChangeOptions = {}): Promise<void> {
-    const q = query({ reason: options.reason, userId: options.userId ?? this.#user });
-    await this.#call("DELETE", `${this.#alias(name, alias)}${q}`);
+    const q = queryString({ reason: options.reason, userId: options.userId ?? this.#user });
+    await this.#api.call("DELETE", `${this.#alias(name, alias)}${q}`);
   }
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
-    return this.#call("GET", `${this.#model(checkModelName(name))}/aliases/${enc(alias)}`);
+    return this.#api.call("GET", `${this.#model(checkModelName(name))}/aliases/${enc(alias)}`);
   }
   async aliasHistory(name: string, alias: string, options: { at?: number } = {}): Promise<AliasHistory> {
-    return this.#call("GET", `${this.#alias(name, alias)}/history${query({ at: options.at })}`);
+    return this.#api.call("GET", `${this.#alias(name, alias)}/history${queryString({ at: options.at })}`);
   }
 
   async lineage(name: string, version: number | string): Promise<LineageGraph> {
-    return this.#call("GET", `/lineage/model-versions/${enc(checkModelName(name))}/${checkVersion(version)}`);
+    return this.#api.call(
+      "GET",
+      `/lineage/model-versions/${enc(checkModelName(name))}/${checkVersion(version)}`,
+    );
   }
   async versionsUsingDataset(digest: string): Promise<ModelVersion[]> {
-    const res = await this.#call<{ modelVersions: ModelVersion[] }>(
+    const res = await this.#api.call<{ modelVersions: ModelVersion[] }>(
       "GET",
       `/lineage/datasets/${enc(digest)}/model-versions`,
     );
