@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { definePipeline, defineStep, type PipelineEvent, param } from "../src/pipelines/index.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
+import { gyre, json } from "./harness/cli.js";
 import { freshConfig } from "./harness/stores.js";
 
 const nap = defineStep({
@@ -244,5 +245,49 @@ describe("triggers over HTTP", () => {
     expect(noId.status).toBe(400);
     const gone = await fetch(`${server.url}/api/v1/pipelines/triggers/nope`, { method: "DELETE" });
     expect(gone.status).toBe(404);
+  });
+});
+
+describe("gyre pipeline against a server (--store http://…)", () => {
+  it("lists, runs and follows, shows status and logs, resumes and cancels through the server", async () => {
+    const store = ["--store", server.url];
+    const list = json<Array<{ name: string; steps: number }>>(
+      await gyre(["pipeline", "list", ...store, "--json"]),
+    );
+    expect(list).toContainEqual(expect.objectContaining({ name: "pair", steps: 2 }));
+
+    const run = await gyre(["pipeline", "run", "pair", "--param", "ms=5", ...store, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as {
+      run: { runId: string; status: string };
+      steps: { stepId: string; status: string }[];
+    };
+    expect(summary.run.status).toBe("SUCCEEDED");
+    expect(summary.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ["a", "SUCCEEDED"],
+      ["b", "SUCCEEDED"],
+    ]);
+    const stored = await server.pipelines.status(summary.run.runId);
+    expect(stored.run.params).toEqual({ ms: 5 });
+
+    const status = await gyre(["pipeline", "status", summary.run.runId, ...store]);
+    expect(status.stdout).toMatch(/pair\s+run \w+\s+SUCCEEDED/);
+    const runs = json<Array<{ runId: string }>>(
+      await gyre(["pipeline", "list", "--runs", "pair", ...store, "--json"]),
+    );
+    expect(runs.map((r) => r.runId)).toContain(summary.run.runId);
+    const logs = await gyre(["pipeline", "logs", summary.run.runId, ...store]);
+    expect(logs.code, logs.stderr).toBe(0);
+
+    const resumed = await gyre(["pipeline", "resume", summary.run.runId, ...store, "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const cancel = await gyre(["pipeline", "cancel", summary.run.runId, ...store, "--json"]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    const missing = await gyre(["pipeline", "run", "nope", ...store]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain("PIPELINE_NOT_FOUND");
+    const withFile = await gyre(["pipeline", "run", "pair", "--file", "x.ts", ...store]);
+    expect(withFile.code).toBe(2);
+    expect(withFile.stderr).toContain("gyre.config.ts");
   });
 });

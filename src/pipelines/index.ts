@@ -92,7 +92,16 @@ export async function openPipelines(
     throw e;
   }
 }
+export type {
+  ClientStartOptions,
+  PipelineClient,
+  PipelineInfo,
+  PipelineRunStatusView,
+  PipelineRunView,
+} from "./client.js";
+export { HttpPipelineClient } from "./http/http-pipeline-client.js";
 export { loadPipelines } from "./load.js";
+export { LocalPipelineClient } from "./local-client.js";
 export type { Firing, SchedulerOptions } from "./scheduler.js";
 export type { CatchUp, NewSchedule, Schedule, ScheduleStore } from "./schedules.js";
 export {

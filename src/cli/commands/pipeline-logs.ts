@@ -1,41 +1,28 @@
 import type { Command } from "commander";
-import { type PipelineEvent, type PipelineService, watchRun } from "../../pipelines/index.js";
+import type { PipelineClient, PipelineEvent } from "../../pipelines/index.js";
 import { examples } from "../options.js";
 import { formatTime } from "../output.js";
-import { withPipelines } from "./pipeline-service.js";
-
-/** How often `logs -f` reads the store for changes made by the orchestrator (another process), ms. */
-const FOLLOW_POLL_MS = 500;
-
-async function readArtifact(svc: PipelineService, runId: string, path: string): Promise<string | null> {
-  try {
-    const chunks: Buffer[] = [];
-    for await (const c of await svc.tracking.downloadArtifact(runId, path)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  } catch {
-    return null;
-  }
-}
+import { withPipelineClient } from "./pipeline-service.js";
 
 /** Prints the stored stdout and stderr of one step's tracking run. */
-async function printStepLogs(svc: PipelineService, stepId: string, trackingRunId: string): Promise<void> {
-  for (const file of ["stdout", "stderr"]) {
-    const text = await readArtifact(svc, trackingRunId, `logs/${file}.txt`);
+async function printStepLogs(client: PipelineClient, stepId: string, trackingRunId: string): Promise<void> {
+  for (const file of ["stdout", "stderr"] as const) {
+    const text = await client.stepLog(trackingRunId, file);
     if (text) process.stdout.write(`==> ${stepId} ${file} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`);
   }
 }
 
-async function printLogs(svc: PipelineService, runId: string, step: string | undefined): Promise<void> {
-  const s = await svc.status(runId);
+async function printLogs(client: PipelineClient, runId: string, step: string | undefined): Promise<void> {
+  const s = await client.status(runId);
   for (const st of s.steps.filter((x) => x.trackingRunId && (!step || x.stepId === step)))
-    await printStepLogs(svc, st.stepId, st.trackingRunId!);
+    await printStepLogs(client, st.stepId, st.trackingRunId!);
 }
 
 /**
  * Follows a run until it ends: status changes go to stderr as they happen, and each step's logs go to stdout
  * once the step finishes (steps store their output when they end). Works for runs driven by any process.
  */
-async function followLogs(svc: PipelineService, runId: string, step: string | undefined): Promise<void> {
+async function followLogs(client: PipelineClient, runId: string, step: string | undefined): Promise<void> {
   let printing = Promise.resolve();
   const onEvent = (e: PipelineEvent) => {
     if (e.type === "step" && step && e.stepId !== step) return;
@@ -45,11 +32,11 @@ async function followLogs(svc: PipelineService, runId: string, step: string | un
     );
     if (e.type !== "step" || e.status === "PENDING" || e.status === "RUNNING") return;
     printing = printing.then(async () => {
-      const rec = (await svc.status(runId)).steps.find((s) => s.stepId === e.stepId);
-      if (rec?.trackingRunId) await printStepLogs(svc, e.stepId, rec.trackingRunId);
+      const rec = (await client.status(runId)).steps.find((s) => s.stepId === e.stepId);
+      if (rec?.trackingRunId) await printStepLogs(client, e.stepId, rec.trackingRunId);
     });
   };
-  const watch = await watchRun(svc, runId, onEvent, { pollMs: FOLLOW_POLL_MS });
+  const watch = await client.watch(runId, onEvent);
   const stop = () => watch.stop();
   process.once("SIGINT", stop);
   try {
@@ -68,9 +55,9 @@ export function registerLogs(group: Command): void {
     .option("-f, --follow", "print status changes and each step's logs as it finishes, until the run ends")
     .addHelpText("after", examples(["gyre pipeline logs 7f3a… train", "gyre pipeline logs -f 7f3a…"]))
     .action(async (runId: string, step: string | undefined, o: { follow?: boolean }, cmd: Command) =>
-      withPipelines(
+      withPipelineClient(
         cmd,
-        (svc) => (o.follow ? followLogs(svc, runId, step) : printLogs(svc, runId, step)),
+        (client) => (o.follow ? followLogs(client, runId, step) : printLogs(client, runId, step)),
         null,
       ),
     );

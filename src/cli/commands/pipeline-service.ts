@@ -3,8 +3,11 @@ import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { GyreError } from "../../core/index.js";
 import {
+  HttpPipelineClient,
+  LocalPipelineClient,
   loadPipelines,
   openPipelines,
+  type PipelineClient,
   type PipelineDef,
   type PipelineService,
 } from "../../pipelines/index.js";
@@ -42,6 +45,39 @@ export async function withPipelines<T>(
     return await fn(svc);
   } finally {
     await svc.close();
+  }
+}
+
+/**
+ * Runs `fn` with a pipeline client: a gyre server's when `--store` is http(s):// (it runs the pipelines of
+ * its own gyre.config.ts), else a service over the database with the pipelines of `file` registered, whose
+ * runs this process drives (`close` waits for them).
+ */
+export async function withPipelineClient<T>(
+  cmd: Command,
+  fn: (client: PipelineClient) => Promise<T>,
+  file?: string | null,
+): Promise<T> {
+  const config = await cliConfig(cmd);
+  if (/^https?:\/\//.test(config.store)) {
+    if (file) {
+      throw new GyreError(
+        "CONFIG_INVALID",
+        "--file defines pipelines locally; a server runs the pipelines of its own gyre.config.ts",
+        { field: "file" },
+      );
+    }
+    return fn(new HttpPipelineClient(config.store));
+  }
+  const defs = await pipelineDefinitions(cmd, file);
+  const client = new LocalPipelineClient(
+    await openPipelines({ store: config.store, artifacts: config.artifacts }),
+  );
+  try {
+    client.service.register(...defs);
+    return await fn(client);
+  } finally {
+    await client.close();
   }
 }
 

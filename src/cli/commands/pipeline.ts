@@ -1,25 +1,19 @@
 import type { Command } from "commander";
 import { GyreError } from "../../core/index.js";
-import type { PipelineEvent, PipelineRunSummary, PipelineService, RunHandle } from "../../pipelines/index.js";
+import type { PipelineClient, PipelineEvent, PipelineRunStatusView } from "../../pipelines/index.js";
 import { globalOptions } from "../context.js";
 import { examples } from "../options.js";
 import { emit, formatTime, printTable } from "../output.js";
 import { registerLogs } from "./pipeline-logs.js";
 import { registerScheduler, registerSchedules } from "./pipeline-schedules.js";
-import { parsePair, withPipelines } from "./pipeline-service.js";
+import { parsePair, withPipelineClient } from "./pipeline-service.js";
 import { registerTriggers } from "./pipeline-triggers.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** The run as JSON for --json: everything but the (large) plan. */
-function summaryJson(s: PipelineRunSummary): unknown {
-  const { plan: _plan, ...run } = s.run;
-  return { run, steps: s.steps };
-}
-
-function printSummary(s: PipelineRunSummary): void {
+function printSummary(s: PipelineRunStatusView): void {
   const r = s.run;
   process.stdout.write(`${r.pipeline}  run ${r.runId}  ${r.status}${r.error ? `  (${r.error})` : ""}\n`);
   const rows = s.steps.map((st) => [
@@ -37,11 +31,17 @@ function printSummary(s: PipelineRunSummary): void {
   printTable(["STEP", "STATUS", "ATTEMPT", "TIME", "TRACKING RUN", "DETAIL"], rows, "  ");
 }
 
-/** Follows a run in the terminal (one line per change, with progress) and fails the command when the run fails. */
-async function follow(cmd: Command, svc: PipelineService, start: () => Promise<RunHandle>): Promise<void> {
+/**
+ * Follows a run in the terminal (one line per step change, with progress) until it ends, prints its
+ * summary, and fails the command when the run fails. Works the same for runs this process drives and
+ * runs a server drives.
+ */
+async function follow(cmd: Command, client: PipelineClient, start: () => Promise<string>): Promise<void> {
   const json = globalOptions(cmd).json;
   const finished = new Set<string>();
-  const off = svc.subscribe((e: PipelineEvent) => {
+  const runId = await start();
+  if (!json) process.stderr.write(`run ${runId} started\n`);
+  const watch = await client.watch(runId, (e: PipelineEvent) => {
     if (json || e.type !== "step") return;
     if (!["PENDING", "RUNNING"].includes(e.status)) finished.add(e.stepId);
     const tail = e.error
@@ -53,19 +53,14 @@ async function follow(cmd: Command, svc: PipelineService, start: () => Promise<R
       `${formatTime(Date.now()).slice(11)}  [${finished.size} done]  ${e.stepId.padEnd(24)} ${e.status}${tail}\n`,
     );
   });
-  try {
-    const handle = await start();
-    if (!json) process.stderr.write(`run ${handle.runId} started\n`);
-    const summary = await handle.done;
-    emit(cmd, summaryJson(summary), () => printSummary(summary));
-    if (summary.run.status !== "SUCCEEDED") {
-      throw new GyreError(
-        "PIPELINE_RUN_FAILED",
-        `Pipeline run ${summary.run.runId} ${summary.run.status.toLowerCase()}: ${summary.run.error} — fix it, then \`gyre pipeline resume ${summary.run.runId}\``,
-      );
-    }
-  } finally {
-    off();
+  await watch.done;
+  const summary = await client.status(runId);
+  emit(cmd, summary, () => printSummary(summary));
+  if (summary.run.status !== "SUCCEEDED") {
+    throw new GyreError(
+      "PIPELINE_RUN_FAILED",
+      `Pipeline run ${runId} ${summary.run.status.toLowerCase()}: ${summary.run.error} — fix it, then \`gyre pipeline resume ${runId}\``,
+    );
   }
 }
 
@@ -77,11 +72,11 @@ function registerList(group: Command): void {
     .option("--runs [pipeline]", "list recent runs (of one pipeline) instead")
     .addHelpText("after", examples(["gyre pipeline list", "gyre pipeline list --runs training --json"]))
     .action(async (opts: { file?: string; runs?: string | boolean }, cmd: Command) =>
-      withPipelines(
+      withPipelineClient(
         cmd,
-        async (svc) => {
+        async (client) => {
           if (opts.runs !== undefined) {
-            const runs = await svc.listRuns({
+            const runs = await client.runs({
               pipeline: typeof opts.runs === "string" ? opts.runs : undefined,
             });
             const rows = runs.map((r) => [
@@ -91,20 +86,10 @@ function registerList(group: Command): void {
               formatTime(r.createdTime),
               formatTime(r.endedTime),
             ]);
-            return emit(
-              cmd,
-              runs.map(({ plan: _p, ...r }) => r),
-              () => printTable(["RUN", "PIPELINE", "STATUS", "STARTED", "ENDED"], rows),
-            );
+            return emit(cmd, runs, () => printTable(["RUN", "PIPELINE", "STATUS", "STARTED", "ENDED"], rows));
           }
-          const defs = svc
-            .pipelines()
-            .map((d) => ({ name: d.name, params: d.params, plan: svc.plan(d.name) }));
-          const rows = defs.map((d) => [
-            d.name,
-            String(d.plan.steps.length),
-            Object.keys(d.params).join(", ") || "-",
-          ]);
+          const defs = await client.describe();
+          const rows = defs.map((d) => [d.name, String(d.steps), Object.keys(d.params).join(", ") || "-"]);
           emit(cmd, defs, () => printTable(["PIPELINE", "STEPS", "PARAMS"], rows));
         },
         opts.file,
@@ -139,11 +124,11 @@ function registerRun(group: Command): void {
       ]),
     )
     .action(async (name: string, opts: RunOptions, cmd: Command) =>
-      withPipelines(
+      withPipelineClient(
         cmd,
-        (svc) =>
-          follow(cmd, svc, () =>
-            svc.start(name, {
+        (client) =>
+          follow(cmd, client, () =>
+            client.start(name, {
               params: opts.param,
               inputs: opts.input,
               noCache: !opts.cache,
@@ -161,11 +146,11 @@ function registerRunVerbs(group: Command): void {
     .command("status <run-id>")
     .description("Show a pipeline run and the state of each step")
     .action(async (runId: string, _o: unknown, cmd: Command) =>
-      withPipelines(
+      withPipelineClient(
         cmd,
-        async (svc) => {
-          const s = await svc.status(runId);
-          emit(cmd, summaryJson(s), () => printSummary(s));
+        async (client) => {
+          const s = await client.status(runId);
+          emit(cmd, s, () => printSummary(s));
         },
         null,
       ),
@@ -174,16 +159,16 @@ function registerRunVerbs(group: Command): void {
     .command("resume <run-id>")
     .description("Continue an interrupted, failed or cancelled run; steps that succeeded are not run again")
     .action(async (runId: string, _o: unknown, cmd: Command) =>
-      withPipelines(cmd, (svc) => follow(cmd, svc, () => svc.resume(runId)), null),
+      withPipelineClient(cmd, (client) => follow(cmd, client, () => client.resume(runId)), null),
     );
   group
     .command("cancel <run-id>")
     .description("Cancel a run: running steps are killed, pending steps never start")
     .action(async (runId: string, _o: unknown, cmd: Command) =>
-      withPipelines(
+      withPipelineClient(
         cmd,
-        async (svc) => {
-          await svc.cancel(runId);
+        async (client) => {
+          await client.cancel(runId);
           emit(cmd, { runId, cancelRequested: true }, () =>
             process.stdout.write(`cancel requested for run ${runId}\n`),
           );

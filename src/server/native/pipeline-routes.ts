@@ -84,10 +84,39 @@ export function registerNativePipelines(
     summary: "Trigger a run of a pipeline this server knows; the payload's params become run parameters",
     tag,
     params: z.object({ name: z.string().min(1) }),
-    body: z.object({ params: z.record(z.string(), z.unknown()).optional() }),
+    body: z.object({
+      params: z.record(z.string(), z.unknown()).optional(),
+      noCache: z.boolean().optional(),
+      noCacheSteps: z.array(z.string().min(1)).optional(),
+      experiment: z.string().min(1).optional(),
+      runName: z.string().min(1).optional(),
+    }),
     handler: async ({ params, body, reply }) => {
-      const handle = await svc.start(params.name, { params: body.params });
+      const handle = await svc.start(params.name, body);
       return reply.code(202).send({ runId: handle.runId });
+    },
+  });
+  routes.add(app, {
+    method: "POST",
+    url: `${API_PREFIX}/pipelines/runs/:runId/resume`,
+    summary:
+      "Continue an interrupted, failed or cancelled run on this server; succeeded steps are not run again",
+    tag,
+    params: runParams,
+    handler: async ({ params, reply }) => {
+      const handle = await svc.resume(params.runId);
+      return reply.code(202).send({ runId: handle.runId });
+    },
+  });
+  routes.add(app, {
+    method: "POST",
+    url: `${API_PREFIX}/pipelines/runs/:runId/cancel`,
+    summary: "Cancel a run: running steps are killed, pending steps never start",
+    tag,
+    params: runParams,
+    handler: async ({ params, reply }) => {
+      await svc.cancel(params.runId);
+      return reply.code(202).send({ runId: params.runId, cancelRequested: true });
     },
   });
 }
