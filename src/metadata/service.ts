@@ -174,20 +174,11 @@ export class TrackingService extends BatchLogging implements TrackingClient {
     const parentRunId = run.parentRunId ?? tags.find((t) => t.key === "mlflow.parentRunId")?.value;
     if (parentRunId && !tags.some((t) => t.key === "mlflow.parentRunId"))
       tags.push({ key: "mlflow.parentRunId", value: parentRunId });
-    if (parentRunId) await this.getRun(parentRunId);
     if (run.userId && !tags.some((t) => t.key === "mlflow.user"))
       tags.push({ key: "mlflow.user", value: run.userId });
     const runId = randomUUID().replaceAll("-", "");
-    const exp = await this.getExperiment(experimentId);
-    return this.store.createRun({
-      ...run,
-      experimentId,
-      runName,
-      tags,
-      parentRunId,
-      runId,
-      artifactUri: `${exp.artifactLocation.replace(/\/$/, "")}/${runId}/artifacts`,
-    });
+    // The store checks the experiment and the parent inside its transaction.
+    return this.store.createRun({ ...run, experimentId, runName, tags, parentRunId, runId });
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -208,16 +199,16 @@ export class TrackingService extends BatchLogging implements TrackingClient {
       );
     }
     await this.#activeRun(runId);
-    return (await this.store.updateRun(runId, change)).info;
+    return this.store.updateRun(runId, change);
   }
 
   async deleteRun(runId: string): Promise<void> {
-    await this.getRun(runId);
+    await this.#runInfo(runId);
     await this.store.updateRun(runId, { lifecycleStage: "deleted" });
   }
 
   async restoreRun(runId: string): Promise<void> {
-    await this.getRun(runId);
+    await this.#runInfo(runId);
     await this.store.updateRun(runId, { lifecycleStage: "active" });
   }
 
@@ -266,7 +257,7 @@ export class TrackingService extends BatchLogging implements TrackingClient {
   }
 
   async getMetricHistory(runId: string, key: string, req: HistoryRequest = {}): Promise<Page<Metric>> {
-    await this.getRun(runId);
+    await this.#runInfo(runId);
     const limit =
       req.maxResults === undefined ? Number.MAX_SAFE_INTEGER - 1 : checkMaxResults(req.maxResults, 0);
     const offset = decodePageToken(req.pageToken);
@@ -279,20 +270,28 @@ export class TrackingService extends BatchLogging implements TrackingClient {
     return page(rows, offset, limit);
   }
 
-  async #activeRun(runId: string): Promise<Run> {
-    const run = await this.getRun(runId);
-    if (run.info.lifecycleStage !== "active") {
+  /** The run's info (no params, metrics or tags). Throws TRACKING_RUN_NOT_FOUND. */
+  async #runInfo(runId: string): Promise<RunInfo> {
+    const info = await this.store.getRunInfo(runId);
+    if (!info)
+      throw new GyreError("TRACKING_RUN_NOT_FOUND", `Run with id=${runId} not found`, { field: "run_id" });
+    return info;
+  }
+
+  async #activeRun(runId: string): Promise<RunInfo> {
+    const info = await this.#runInfo(runId);
+    if (info.lifecycleStage !== "active") {
       throw new GyreError(
         "TRACKING_RUN_DELETED",
-        `The run ${runId} must be in the 'active' state. Current state is ${run.info.lifecycleStage}. Restore it first.`,
+        `The run ${runId} must be in the 'active' state. Current state is ${info.lifecycleStage}. Restore it first.`,
         { field: "run_id" },
       );
     }
-    return run;
+    return info;
   }
 
   /** The artifact-store key of a run's artifact root, for runs whose artifacts gyre stores itself. */
-  runArtifactRoot(run: Run): string {
+  runArtifactRoot(run: Pick<Run, "info">): string {
     const uri = run.info.artifactUri;
     if (!uri.startsWith(PROXY_SCHEME)) {
       throw new GyreError(
@@ -308,8 +307,8 @@ export class TrackingService extends BatchLogging implements TrackingClient {
 
   async uploadArtifact(runId: string, path: string, body: ArtifactBody): Promise<ArtifactRecord> {
     const rel = safeArtifactPath(path, "path", false);
-    const run = await this.#activeRun(runId);
-    const res = await this.artifacts.put(joinArtifactPath(this.runArtifactRoot(run), rel), body);
+    const info = await this.#activeRun(runId);
+    const res = await this.artifacts.put(joinArtifactPath(this.runArtifactRoot({ info }), rel), body);
     const record = { path: rel, size: res.size, sha256: res.sha256, updatedTime: Date.now() };
     await this.store.recordArtifact(runId, record);
     return record;
@@ -319,15 +318,15 @@ export class TrackingService extends BatchLogging implements TrackingClient {
   async recordProxiedArtifact(key: string, size: number, sha256: string): Promise<void> {
     const m = /^\d+\/([0-9a-f]{32})\/artifacts\/(.+)$/.exec(key);
     if (!m) return;
-    const run = await this.store.getRun(m[1]!);
-    if (run) await this.store.recordArtifact(m[1]!, { path: m[2]!, size, sha256, updatedTime: Date.now() });
+    const info = await this.store.getRunInfo(m[1]!);
+    if (info) await this.store.recordArtifact(m[1]!, { path: m[2]!, size, sha256, updatedTime: Date.now() });
   }
 
   async downloadArtifact(runId: string, path: string): Promise<Readable> {
     const rel = safeArtifactPath(path, "path", false);
-    const run = await this.getRun(runId);
+    const info = await this.#runInfo(runId);
     try {
-      return await this.artifacts.get(joinArtifactPath(this.runArtifactRoot(run), rel));
+      return await this.artifacts.get(joinArtifactPath(this.runArtifactRoot({ info }), rel));
     } catch (e) {
       if (!isGyreError(e) || e.code !== "ARTIFACT_NOT_FOUND") throw e;
       throw new GyreError(
@@ -340,8 +339,7 @@ export class TrackingService extends BatchLogging implements TrackingClient {
 
   async listArtifacts(runId: string, path = ""): Promise<ArtifactEntry[]> {
     const rel = safeArtifactPath(path);
-    const run = await this.getRun(runId);
-    const root = this.runArtifactRoot(run);
+    const root = this.runArtifactRoot({ info: await this.#runInfo(runId) });
     const entries = await this.artifacts.list(joinArtifactPath(root, rel));
     return entries.map((e) => ({ ...e, path: e.path.slice(root.length + 1) }));
   }

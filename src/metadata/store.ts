@@ -8,6 +8,7 @@ import type {
   NewExperiment,
   NewRun,
   Run,
+  RunInfo,
   RunUpdate,
   StoreExperimentQuery,
   StoreHistoryQuery,
@@ -36,10 +37,17 @@ export interface MetadataStore {
     change: { name?: string; lifecycleStage?: LifecycleStage; tags?: Tag[] },
   ): Promise<Experiment>;
 
-  createRun(run: NewRun & { runId: string; artifactUri: string }): Promise<Run>;
+  /**
+   * Creates the run in one transaction, checking its experiment is active and its parent exists; the artifact
+   * URI is `<experiment artifact location>/<runId>/artifacts`. Throws TRACKING_EXPERIMENT_NOT_FOUND,
+   * TRACKING_EXPERIMENT_DELETED, TRACKING_RUN_NOT_FOUND (the parent).
+   */
+  createRun(run: NewRun & { runId: string; runName: string; experimentId: string }): Promise<Run>;
   getRun(runId: string): Promise<Run | null>;
+  /** The run's info alone (no params, metrics or tags): what existence and state checks need. */
+  getRunInfo(runId: string): Promise<RunInfo | null>;
   /** Updates status/end time/name and lifecycle stage. */
-  updateRun(runId: string, change: RunUpdate & { lifecycleStage?: LifecycleStage }): Promise<Run>;
+  updateRun(runId: string, change: RunUpdate & { lifecycleStage?: LifecycleStage }): Promise<RunInfo>;
   /** Returns runs (fully loaded) in the requested order, at most `limit`, starting at `offset`. */
   searchRuns(q: StoreRunQuery): Promise<Run[]>;
 

@@ -12,6 +12,7 @@ import type {
   NewExperiment,
   NewRun,
   Run,
+  RunInfo,
   RunUpdate,
   StoreExperimentQuery,
   StoreHistoryQuery,
@@ -20,7 +21,7 @@ import type {
 } from "../types.js";
 import type { SqlDialect } from "./dialect.js";
 import { GyreMigrationProvider } from "./migrations.js";
-import { assembleRun, fromMetric, groupBy, toExperiment } from "./rows.js";
+import { assembleRun, fromMetric, groupBy, toExperiment, toRunInfo } from "./rows.js";
 import type { Database, RunsTable } from "./schema.js";
 import { compileFilter, experimentOrdering, runOrdering, viewTypeClause } from "./search-sql.js";
 
@@ -260,13 +261,15 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  async createRun(run: NewRun & { runId: string; artifactUri: string }): Promise<Run> {
+  async createRun(run: NewRun & { runId: string; runName: string; experimentId: string }): Promise<Run> {
     const n = expId(run.experimentId);
     if (n === null) throw experimentNotFound(run.experimentId);
+    const startTime = run.startTime ?? Date.now();
+    let artifactUri = "";
     await this.#db.transaction().execute(async (trx) => {
       const exp = await trx
         .selectFrom("experiments")
-        .select("lifecycle_stage")
+        .select(["lifecycle_stage", "artifact_location"])
         .where("experiment_id", "=", n)
         .executeTakeFirst();
       if (!exp) throw experimentNotFound(run.experimentId);
@@ -277,25 +280,59 @@ export class SqlMetadataStore implements MetadataStore {
           { field: "experiment_id" },
         );
       }
+      if (run.parentRunId) {
+        const parent = await trx
+          .selectFrom("runs")
+          .select("run_uuid")
+          .where("run_uuid", "=", run.parentRunId)
+          .executeTakeFirst();
+        if (!parent) throw runNotFound(run.parentRunId);
+      }
+      artifactUri = `${exp.artifact_location.replace(/\/$/, "")}/${run.runId}/artifacts`;
       await trx
         .insertInto("runs")
         .values({
           run_uuid: run.runId,
-          name: run.runName ?? "",
+          name: run.runName,
           experiment_id: n,
           user_id: run.userId ?? "",
           status: "RUNNING",
-          start_time: run.startTime ?? Date.now(),
+          start_time: startTime,
           end_time: null,
           lifecycle_stage: "active",
-          artifact_uri: run.artifactUri,
+          artifact_uri: artifactUri,
           parent_run_id: run.parentRunId ?? null,
           deleted_time: null,
         })
         .execute();
       await this.#upsertRunTags(trx, run.runId, run.tags ?? []);
     });
-    return (await this.getRun(run.runId))!;
+    // What the transaction stored, without reading it back: tags are upserted (the last value of a key wins).
+    const tags = [...new Map((run.tags ?? []).map((t) => [t.key, t.value])).entries()]
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const info: RunInfo = {
+      runId: run.runId,
+      runName: run.runName,
+      experimentId: String(n),
+      userId: run.userId ?? "",
+      status: "RUNNING",
+      startTime,
+      endTime: null,
+      artifactUri,
+      lifecycleStage: "active",
+      parentRunId: run.parentRunId ?? null,
+    };
+    return { info, data: { metrics: [], params: [], tags }, inputs: { datasetInputs: [] } };
+  }
+
+  async getRunInfo(runId: string): Promise<RunInfo | null> {
+    const row = await this.#db
+      .selectFrom("runs")
+      .selectAll()
+      .where("run_uuid", "=", runId)
+      .executeTakeFirst();
+    return row ? toRunInfo(row) : null;
   }
 
   async getRun(runId: string): Promise<Run | null> {
@@ -365,7 +402,7 @@ export class SqlMetadataStore implements MetadataStore {
     return out;
   }
 
-  async updateRun(runId: string, change: RunUpdate & { lifecycleStage?: LifecycleStage }): Promise<Run> {
+  async updateRun(runId: string, change: RunUpdate & { lifecycleStage?: LifecycleStage }): Promise<RunInfo> {
     await this.#db.transaction().execute(async (trx) => {
       const set: Partial<RunsTable> = {};
       if (change.status !== undefined) set.status = change.status;
@@ -381,9 +418,9 @@ export class SqlMetadataStore implements MetadataStore {
       if (change.runName !== undefined)
         await this.#upsertRunTags(trx, runId, [{ key: "mlflow.runName", value: change.runName }]);
     });
-    const run = await this.getRun(runId);
-    if (!run) throw runNotFound(runId);
-    return run;
+    const info = await this.getRunInfo(runId);
+    if (!info) throw runNotFound(runId);
+    return info;
   }
 
   async searchRuns(q: StoreRunQuery): Promise<Run[]> {
