@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
+import { registerData } from "./commands/data.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerModelPackage } from "./commands/model-package.js";
@@ -47,6 +48,7 @@ function buildProgram(): Command {
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
   registerPipeline(program);
+  registerData(program);
   registerDemo(program);
   return program;
 }

@@ -76,6 +76,9 @@ export const ERROR_CODES = {
   PIPELINE_TRIGGER_INVALID: "invalid_argument",
   PIPELINE_TRIGGER_NOT_FOUND: "not_found",
   PIPELINE_TRIGGER_EXISTS: "already_exists",
+  DATA_INVALID: "invalid_argument",
+  DATA_VALIDATION_FAILED: "failed_precondition",
+  DATA_DATASET_NOT_FOUND: "not_found",
   STORE_UNAVAILABLE: "unavailable",
   INTERNAL: "internal",
 } as const satisfies Record<string, ErrorCategory>;

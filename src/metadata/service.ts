@@ -97,6 +97,22 @@ export class TrackingService extends BatchLogging implements TrackingClient {
     return this.store.getExperimentByName(name);
   }
 
+  /** The id of the active experiment `name`, created when missing (tolerates a concurrent creator). */
+  async ensureExperiment(name: string): Promise<string> {
+    const found = await this.getExperimentByName(name);
+    if (found) return found.experimentId;
+    try {
+      return (await this.createExperiment(name)).experimentId;
+    } catch (e) {
+      const again =
+        isGyreError(e) && e.code === "TRACKING_EXPERIMENT_EXISTS"
+          ? await this.getExperimentByName(name)
+          : null;
+      if (!again) throw e;
+      return again.experimentId;
+    }
+  }
+
   async searchExperiments(req: SearchExperimentsRequest = {}): Promise<Page<Experiment>> {
     const limit = checkMaxResults(req.maxResults, 1000);
     const offset = decodePageToken(req.pageToken);

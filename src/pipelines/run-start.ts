@@ -1,25 +1,9 @@
-import { GyreError, isGyreError } from "../core/errors.js";
+import { GyreError } from "../core/errors.js";
 import { runParams } from "./params.js";
 import { type Deps, newStepRecord } from "./run-context.js";
 import type { StartOptions } from "./service.js";
 import type { PipelineRunRecord, StepRecord } from "./store.js";
 import type { ArtifactKind, OutputValue, PipelinePlan } from "./types.js";
-
-/** The id of the active experiment `name`, created when missing (tolerates a concurrent creator). */
-async function experimentId(d: Deps, name: string): Promise<string> {
-  const found = await d.tracking.getExperimentByName(name);
-  if (found && found.lifecycleStage === "active") return found.experimentId;
-  try {
-    return (await d.tracking.createExperiment(name)).experimentId;
-  } catch (e) {
-    const again =
-      isGyreError(e) && e.code === "TRACKING_EXPERIMENT_EXISTS"
-        ? await d.tracking.getExperimentByName(name)
-        : null;
-    if (!again) throw e;
-    return again.experimentId;
-  }
-}
 
 /** The tags that say which trigger and event started a run; the payload is cut to the tag value limit. */
 function triggerTags(t: StartOptions["trigger"]): { key: string; value: string }[] {
@@ -50,7 +34,7 @@ export async function createPipelineRun(
       throw new GyreError("PIPELINE_INPUT_MISSING", msg, { field: name });
     }
   }
-  const expId = await experimentId(d, options.experiment ?? plan.name);
+  const expId = await d.tracking.ensureExperiment(options.experiment ?? plan.name);
   const tags = [
     { key: "gyre.pipeline.name", value: plan.name },
     { key: "gyre.pipeline.status", value: "RUNNING" },

@@ -9,6 +9,7 @@ import type { RegistryService } from "../registry/index.js";
 import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
 import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
+import { registerNativeData } from "./native/data-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
@@ -110,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNativeTracking(app, routes, options.tracking);
   registerMlflowRegistry(app, routes, options.registry);
   registerNativeRegistry(app, routes, options.registry);
+  registerNativeData(app, routes, options.tracking);
   if (options.pipelines) {
     registerNativeTriggers(app, routes, options.pipelines);
     registerNativePipelines(app, routes, options.pipelines);
