@@ -8,7 +8,11 @@ import { API_PREFIX } from "./tracking-routes.js";
 const name = z.object({ name: z.string().min(1) });
 
 /** Versioned datasets over HTTP (read only: files are registered with `gyre data register`). */
-export function registerNativeData(app: FastifyInstance, routes: RouteTable, tracking: TrackingService): void {
+export function registerNativeData(
+  app: FastifyInstance,
+  routes: RouteTable,
+  tracking: TrackingService,
+): void {
   let opened: Promise<DataService> | null = null;
   const data = () => {
     opened ??= dataFor(tracking);
