@@ -7,6 +7,7 @@ import { registerExperiments } from "./commands/experiments.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
 import { registerPipeline } from "./commands/pipeline.js";
+import { registerScheduler } from "./commands/pipeline-schedules.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServer } from "./commands/server.js";
 import { reportError } from "./errors.js";
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
   registerPipeline(program);
+  registerScheduler(program);
   registerData(program);
   registerDemo(program);
   return program;

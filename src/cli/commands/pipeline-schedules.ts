@@ -105,12 +105,12 @@ function registerScheduleToggles(sched: Command): void {
   }
 }
 
-/** `gyre pipeline scheduler`: the scheduler alone, in the foreground. */
+/** `gyre scheduler` (and `gyre pipeline scheduler`): the scheduler alone, in the foreground. */
 export function registerScheduler(group: Command): void {
   group
     .command("scheduler")
     .description(
-      "Run the scheduler in the foreground: resumes orphaned runs, then fires schedules (stop with Ctrl-C)",
+      "Run the scheduler in the foreground: resumes orphaned runs, then fires schedules and polls dataset and git triggers (stop with Ctrl-C)",
     )
     .option("--file <module>", "a TypeScript module exporting pipelines")
     .action(async (o: { file?: string }, cmd: Command) =>
@@ -118,7 +118,10 @@ export function registerScheduler(group: Command): void {
         cmd,
         async (svc) => {
           const scheduler = await schedulerFor(svc, {
-            onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
+            onError: (e, name) =>
+              process.stderr.write(
+                `${name === "triggers" ? name : `schedule ${name}`}: ${(e as Error).message}\n`,
+              ),
           });
           await scheduler.start();
           process.stderr.write("scheduler running; Ctrl-C to stop\n");
