@@ -2,7 +2,8 @@ import { SchemeRegistry, uriPath } from "../core/schemes.js";
 import type { ArtifactStore } from "./types.js";
 
 export { joinArtifactPath, safeArtifactPath } from "./paths.js";
-export type { ArtifactBody, ArtifactEntry, ArtifactStore, PutResult } from "./types.js";
+export type { ArtifactBody, ArtifactEntry, ArtifactStore, LocalArtifactStore, PutResult } from "./types.js";
+export { isLocalArtifactStore } from "./types.js";
 
 /** Artifact backends by URI scheme: `file://dir` (S3 comes with the scale-out work). */
 export const artifactStores = new SchemeRegistry<ArtifactStore>("artifact store").register(

@@ -35,3 +35,17 @@ export interface ArtifactStore {
   delete(path: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Optional ability of stores that keep artifacts as local files: the file's path, so that callers on the
+ * same machine can copy (or read) it directly instead of streaming it.
+ */
+export interface LocalArtifactStore extends ArtifactStore {
+  /** The local path of the file at `path`; throws ARTIFACT_NOT_FOUND if it is missing or a directory. */
+  localPath(path: string): Promise<string>;
+}
+
+/** Whether `store` can hand out local file paths. */
+export function isLocalArtifactStore(store: ArtifactStore): store is LocalArtifactStore {
+  return typeof (store as Partial<LocalArtifactStore>).localPath === "function";
+}

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
+import { isLocalArtifactStore, joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { Run, TrackingService } from "../metadata/index.js";
 import type { ArtifactFile, ArtifactKind, ArtifactRef, OutputValue, PortType } from "./types.js";
@@ -116,10 +116,10 @@ export class ArtifactIO {
     for (const f of ref.files) {
       const target = ref.isDir ? join(dest, f.path.slice(ref.path.length + 1)) : dest;
       await mkdir(dirname(target), { recursive: true });
-      await pipeline(
-        await this.tracking.artifacts.get(joinArtifactPath(root, f.path)),
-        createWriteStream(target),
-      );
+      const key = joinArtifactPath(root, f.path);
+      const store = this.tracking.artifacts;
+      if (isLocalArtifactStore(store)) await copyFile(await store.localPath(key), target);
+      else await pipeline(await store.get(key), createWriteStream(target));
     }
   }
 
@@ -153,8 +153,8 @@ export class ArtifactIO {
     const live = new Set<string>();
     for (const ref of Array.isArray(value) ? value : [value]) {
       if (!live.has(ref.runId)) {
-        const run = await this.tracking.getRun(ref.runId).catch(() => null);
-        if (run?.info.lifecycleStage !== "active") return false;
+        const info = await this.tracking.store.getRunInfo(ref.runId);
+        if (info?.lifecycleStage !== "active") return false;
         live.add(ref.runId);
       }
       const root = await this.root(ref.runId);

@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GyreError } from "../../core/errors.js";
 import { safeArtifactPath } from "../paths.js";
-import type { ArtifactBody, ArtifactEntry, ArtifactStore, PutResult } from "../types.js";
+import type { ArtifactBody, ArtifactEntry, LocalArtifactStore, PutResult } from "../types.js";
 
 /** Artifacts as plain files under one root directory (`file://./.gyre/artifacts`). */
-export class FileArtifactStore implements ArtifactStore {
+export class FileArtifactStore implements LocalArtifactStore {
   readonly kind = "file";
 
   #rootReal: Promise<string> | null = null;
@@ -56,6 +56,18 @@ export class FileArtifactStore implements ArtifactStore {
     const full = await this.#resolve(path);
     await mkdir(dirname(full), { recursive: true });
     const tmp = `${full}.${randomBytes(6).toString("hex")}.tmp`;
+    if (typeof body === "string" || body instanceof Uint8Array) {
+      // Bytes in memory: one write, no stream machinery (most pipeline outputs and logs are small).
+      const bytes = typeof body === "string" ? Buffer.from(body) : body;
+      try {
+        await writeFile(tmp, bytes);
+        await rename(tmp, full);
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+      return { size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
+    }
     const hash = createHash("sha256");
     let size = 0;
     const tap = new Transform({
@@ -78,12 +90,16 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async get(path: string): Promise<Readable> {
+    return createReadStream(await this.localPath(path));
+  }
+
+  async localPath(path: string): Promise<string> {
     const full = await this.#resolve(path);
     const s = await stat(full).catch(() => null);
     if (!s || s.isDirectory()) {
       throw new GyreError("ARTIFACT_NOT_FOUND", `Artifact '${path}' does not exist`, { field: "path" });
     }
-    return createReadStream(full);
+    return full;
   }
 
   async stat(path: string): Promise<{ isDir: boolean; size: number } | null> {
