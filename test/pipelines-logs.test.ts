@@ -3,7 +3,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { definePipeline, defineStep, openPipelines, param } from "../src/pipelines/index.js";
+import { definePipeline, openPipelines } from "../src/pipelines/index.js";
+import { nap } from "./fixtures/pipelines/defs.js";
 import { makeData } from "./fixtures/pipelines/pipelines.js";
 import { tempDir } from "./harness/stores.js";
 
@@ -11,13 +12,6 @@ const MAIN = join(import.meta.dirname, "fixtures", "pipelines", "cli-main.ts");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GYRE_")));
 
-const nap = defineStep({
-  name: "nap",
-  module: new URL("./fixtures/pipelines/steps.ts", import.meta.url),
-  export: "nap",
-  params: { ms: param.number(1) },
-  cache: false,
-});
 /** Writes data (logging a line), then naps long enough for `logs -f` to attach mid-run. */
 const logged = definePipeline({
   name: "logged",

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   definePipeline,
-  defineStep,
   type Firing,
   openPipelines,
   type PipelineScheduler,
@@ -9,15 +8,9 @@ import {
   param,
   schedulerFor,
 } from "../src/pipelines/index.js";
+import { nap } from "./fixtures/pipelines/defs.js";
 import { freshStoreUri, tempDir } from "./harness/stores.js";
 
-const nap = defineStep({
-  name: "nap",
-  module: new URL("./fixtures/pipelines/steps.ts", import.meta.url),
-  export: "nap",
-  params: { ms: param.number(1) },
-  cache: false,
-});
 const tiny = definePipeline({
   name: "tiny",
   params: { ms: param.number(1) },

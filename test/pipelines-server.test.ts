@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { definePipeline, defineStep, type PipelineEvent, param } from "../src/pipelines/index.js";
+import { definePipeline, type PipelineEvent, param } from "../src/pipelines/index.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
+import { nap } from "./fixtures/pipelines/defs.js";
 import { gyre, json } from "./harness/cli.js";
 import { freshConfig } from "./harness/stores.js";
 
-const nap = defineStep({
-  name: "nap",
-  module: new URL("./fixtures/pipelines/steps.ts", import.meta.url),
-  export: "nap",
-  params: { ms: param.number(1) },
-  cache: false,
-});
 /** Two steps in a row, each sleeping `ms`. */
 const pair = definePipeline({
   name: "pair",

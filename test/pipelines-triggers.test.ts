@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   definePipeline,
-  defineStep,
   openPipelines,
   type PipelineService,
   type PipelineTriggers,
@@ -13,15 +12,9 @@ import {
   type TriggerFiring,
   triggersFor,
 } from "../src/pipelines/index.js";
+import { nap } from "./fixtures/pipelines/defs.js";
 import { BACKENDS, freshStoreUri, tempDir } from "./harness/stores.js";
 
-const nap = defineStep({
-  name: "nap",
-  module: new URL("./fixtures/pipelines/steps.ts", import.meta.url),
-  export: "nap",
-  params: { ms: param.number(1) },
-  cache: false,
-});
 const retrain = definePipeline({
   name: "retrain",
   params: {

@@ -15,6 +15,7 @@ export type { Comparison, FilterExpr, OrderKey, SearchTarget } from "./search/in
 export { parseFilter, parseOrderBy } from "./search/index.js";
 export { TrackingService } from "./service.js";
 export type { SqlDialect, SqlDialectName } from "./sql/dialect.js";
+export { isUniqueViolation } from "./sql/dialect.js";
 export { compare as compileComparison } from "./sql/search-sql.js";
 export type { MetadataStore } from "./store.js";
 export type * from "./types.js";

@@ -1,4 +1,5 @@
 import type { PipelineEvent } from "./run-context.js";
+import type { StartOptions } from "./service.js";
 import type { PipelineRunRecord, StepRecord } from "./store.js";
 import type { ParamSpec, PipelineRunStatus } from "./types.js";
 import type { RunWatch } from "./watch.js";
@@ -20,14 +21,10 @@ export interface PipelineRunStatusView {
 }
 
 /** How a client starts a run (inputs are local files, so only an in-process client takes them). */
-export interface ClientStartOptions {
-  params?: Record<string, unknown>;
-  inputs?: Record<string, string>;
-  noCache?: boolean;
-  noCacheSteps?: string[];
-  experiment?: string;
-  runName?: string;
-}
+export type ClientStartOptions = Pick<
+  StartOptions,
+  "params" | "inputs" | "noCache" | "noCacheSteps" | "experiment" | "runName"
+>;
 
 /**
  * What the CLI needs from pipelines, the same locally (a service over the database, driving runs in this

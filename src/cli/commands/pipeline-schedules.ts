@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { type CatchUp, schedulerFor } from "../../pipelines/index.js";
 import { examples } from "../options.js";
 import { emit, formatTime, printTable } from "../output.js";
-import { parsePair, withPipelines } from "./pipeline-service.js";
+import { parsePair, registerToggles, withPipelines } from "./pipeline-service.js";
 
 interface ScheduleOptions {
   file?: string;
@@ -42,7 +42,11 @@ export function registerSchedules(group: Command): void {
       ),
     );
   registerScheduleAdd(sched);
-  registerScheduleToggles(sched);
+  registerToggles(sched, "schedule", (svc) => schedulerFor(svc), {
+    remove: "Remove a schedule",
+    enable: "Resume a paused schedule (from its next cron time)",
+    disable: "Pause a schedule",
+  });
 }
 
 function registerScheduleAdd(sched: Command): void {
@@ -79,30 +83,6 @@ function registerScheduleAdd(sched: Command): void {
         o.file,
       ),
     );
-}
-
-function registerScheduleToggles(sched: Command): void {
-  for (const [verb, what] of [
-    ["remove", "Remove a schedule"],
-    ["enable", "Resume a paused schedule (from its next cron time)"],
-    ["disable", "Pause a schedule"],
-  ] as const) {
-    sched
-      .command(`${verb} <name>`)
-      .description(what)
-      .action(async (name: string, _o: unknown, cmd: Command) =>
-        withPipelines(
-          cmd,
-          async (svc) => {
-            const scheduler = await schedulerFor(svc);
-            if (verb === "remove") await scheduler.remove(name);
-            else await scheduler.setEnabled(name, verb === "enable");
-            emit(cmd, { name, [verb]: true }, () => process.stdout.write(`schedule ${name}: ${verb}d\n`));
-          },
-          null,
-        ),
-      );
-  }
 }
 
 /** `gyre scheduler` (and `gyre pipeline scheduler`): the scheduler alone, in the foreground. */

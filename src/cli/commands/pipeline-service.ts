@@ -12,6 +12,7 @@ import {
   type PipelineService,
 } from "../../pipelines/index.js";
 import { cliConfig, globalOptions } from "../context.js";
+import { emit } from "../output.js";
 
 /** Pipeline definitions: from `file`, else gyre.config.ts (or --config) when it exists; none for `null`. */
 export async function pipelineDefinitions(
@@ -86,4 +87,36 @@ export function parsePair(value: string, previous: Record<string, string> = {}):
   const eq = value.indexOf("=");
   if (eq <= 0) throw new InvalidArgumentError("expected name=value, e.g. --param epochs=3");
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** Something that can be removed, paused and resumed by name (a schedule, a trigger). */
+export interface Toggleable {
+  remove(name: string): Promise<void>;
+  setEnabled(name: string, enabled: boolean): Promise<unknown>;
+}
+
+/** `<group> remove|enable|disable <name>` for the things `open` returns; `what` describes each verb. */
+export function registerToggles(
+  group: Command,
+  noun: string,
+  open: (svc: PipelineService) => Promise<Toggleable>,
+  what: { remove: string; enable: string; disable: string },
+): void {
+  for (const verb of ["remove", "enable", "disable"] as const) {
+    group
+      .command(`${verb} <name>`)
+      .description(what[verb])
+      .action(async (name: string, _o: unknown, cmd: Command) =>
+        withPipelines(
+          cmd,
+          async (svc) => {
+            const target = await open(svc);
+            if (verb === "remove") await target.remove(name);
+            else await target.setEnabled(name, verb === "enable");
+            emit(cmd, { name, [verb]: true }, () => process.stdout.write(`${noun} ${name}: ${verb}d\n`));
+          },
+          null,
+        ),
+      );
+  }
 }

@@ -8,7 +8,7 @@ import {
 } from "../../pipelines/index.js";
 import { examples } from "../options.js";
 import { emit, formatTime, printTable } from "../output.js";
-import { parsePair, withPipelines } from "./pipeline-service.js";
+import { parsePair, registerToggles, withPipelines } from "./pipeline-service.js";
 
 /** The CLI form of a trigger spec, as `--on` takes it. */
 export function describeSpec(on: TriggerSpec): string {
@@ -95,31 +95,15 @@ export function registerTriggers(group: Command): void {
           o.file,
         ),
     );
-  registerTriggerToggles(trig);
+  registerToggles(trig, "trigger", (svc) => triggersFor(svc), {
+    remove: "Remove a trigger and its event history",
+    enable: "Resume a paused trigger",
+    disable: "Pause a trigger (events while paused are picked up when it resumes, alerts are not)",
+  });
+  registerTriggerEvents(trig);
 }
 
-function registerTriggerToggles(trig: Command): void {
-  for (const [verb, what] of [
-    ["remove", "Remove a trigger and its event history"],
-    ["enable", "Resume a paused trigger"],
-    ["disable", "Pause a trigger (events while paused are picked up when it resumes, alerts are not)"],
-  ] as const) {
-    trig
-      .command(`${verb} <name>`)
-      .description(what)
-      .action(async (name: string, _o: unknown, cmd: Command) =>
-        withPipelines(
-          cmd,
-          async (svc) => {
-            const triggers = await triggersFor(svc);
-            if (verb === "remove") await triggers.remove(name);
-            else await triggers.setEnabled(name, verb === "enable");
-            emit(cmd, { name, [verb]: true }, () => process.stdout.write(`trigger ${name}: ${verb}d\n`));
-          },
-          null,
-        ),
-      );
-  }
+function registerTriggerEvents(trig: Command): void {
   trig
     .command("events <name>")
     .description("Events a trigger has seen, newest first, with the runs they started")

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { SqlDialect } from "../../metadata/index.js";
+import { isUniqueViolation, type SqlDialect } from "../../metadata/index.js";
 import type { DatasetVersion } from "../types.js";
 import { migrateData } from "./migrations.js";
 
@@ -37,11 +37,6 @@ function toVersion(r: DatasetVersionsTable): DatasetVersion {
     description: r.description,
     createdTime: Number(r.created_time),
   };
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
 }
 
 /** Dataset versions in the metadata database (SQLite or PostgreSQL). */

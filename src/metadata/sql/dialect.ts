@@ -79,3 +79,9 @@ function isHistoryOrder(points: Metric[]): boolean {
   }
   return true;
 }
+
+/** True for a unique-key violation on either engine (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_*). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
+}

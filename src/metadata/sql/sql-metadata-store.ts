@@ -19,18 +19,13 @@ import type {
   StoreRunQuery,
   Tag,
 } from "../types.js";
-import type { SqlDialect } from "./dialect.js";
+import { isUniqueViolation, type SqlDialect } from "./dialect.js";
 import { GyreMigrationProvider } from "./migrations.js";
 import { assembleRun, fromMetric, groupBy, toExperiment, toRunInfo } from "./rows.js";
 import type { Database, RunsTable } from "./schema.js";
 import { compileFilter, experimentOrdering, runOrdering, viewTypeClause } from "./search-sql.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
-}
 
 function runNotFound(runId: string): GyreError {
   return new GyreError("TRACKING_RUN_NOT_FOUND", `Run with id=${runId} not found`, { field: "run_id" });

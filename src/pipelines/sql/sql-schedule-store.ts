@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { GyreError } from "../../core/errors.js";
-import type { SqlDialect } from "../../metadata/index.js";
+import { isUniqueViolation, type SqlDialect } from "../../metadata/index.js";
 import type { CatchUp, Schedule, ScheduleStore } from "../schedules.js";
 import type { PipelineDatabase, PipelineSchedulesTable } from "./schema.js";
 
@@ -24,11 +24,6 @@ function toSchedule(r: PipelineSchedulesTable): Schedule {
     createdTime: Number(r.created_time),
     updatedTime: Number(r.updated_time),
   };
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
 }
 
 /** Schedules in the pipeline tables of the metadata database (migrated by `SqlPipelineStore.open`). */

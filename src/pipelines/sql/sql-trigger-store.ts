@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { GyreError } from "../../core/errors.js";
-import type { SqlDialect } from "../../metadata/index.js";
+import { isUniqueViolation, type SqlDialect } from "../../metadata/index.js";
 import type {
   DatasetVersion,
   Trigger,
@@ -23,11 +23,6 @@ function toTrigger(r: PipelineTriggersTable): Trigger {
     createdTime: Number(r.created_time),
     updatedTime: Number(r.updated_time),
   };
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
 }
 
 /** Triggers in the pipeline tables of the metadata database (migrated by `SqlPipelineStore.open`). */

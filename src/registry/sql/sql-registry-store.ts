@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { SqlDialect } from "../../metadata/index.js";
+import { isUniqueViolation, type SqlDialect } from "../../metadata/index.js";
 import { modelExists, modelNotFound } from "../errors.js";
 import type { RegistryStore } from "../store.js";
 import type {
@@ -20,7 +20,6 @@ import type { ModelVersionsTable, RegisteredModelsTable, RegistryDatabase } from
 import { compileRegistryFilter, registryOrdering } from "./search-sql.js";
 import {
   appendAliasEvent,
-  isUniqueViolation,
   removeAliases,
   requireFree,
   requireModel,

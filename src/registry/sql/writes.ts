@@ -5,12 +5,6 @@ import type { Db } from "./hydrate.js";
 
 /** Write steps the SQL registry store composes inside its transactions, and the errors they raise. */
 
-/** True for a unique-key violation on either engine. */
-export function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === "23505" || (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT"));
-}
-
 async function modelRow(db: Db, name: string): Promise<boolean> {
   const row = await db
     .selectFrom("registered_models")
