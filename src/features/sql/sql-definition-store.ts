@@ -108,14 +108,15 @@ export class SqlDefinitionStore implements DefinitionStore {
             .execute();
         } else if (c.action !== "unchanged") {
           const d = byKey.get(`${c.kind}\u0000${c.name}`)!;
-          await this.#writeVersion(trx, d, c.toVersion!, now);
+          c.toVersion = await this.#writeVersion(trx, d, c.toVersion!, now);
         }
       }
       return { revision, changes };
     });
   }
 
-  async #writeVersion(trx: Db, d: DesiredDefinition, version: number, now: number): Promise<void> {
+  /** Inserts the definition's next version and makes it current; returns the version number. */
+  async #writeVersion(trx: Db, d: DesiredDefinition, version: number, now: number): Promise<number> {
     // A definition deleted and created again continues its version numbers.
     const last = await trx
       .selectFrom("feature_definitions")
@@ -137,6 +138,7 @@ export class SqlDefinitionStore implements DefinitionStore {
       .execute();
     await trx.deleteFrom("feature_current").where("kind", "=", d.kind).where("name", "=", d.name).execute();
     await trx.insertInto("feature_current").values({ kind: d.kind, name: d.name, version: v }).execute();
+    return v;
   }
 
   async close(): Promise<void> {

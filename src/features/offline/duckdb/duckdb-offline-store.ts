@@ -152,10 +152,10 @@ export class DuckDbOfflineStore implements OfflineStore {
             createdTime: r.__created_ms === null ? null : Number(r.__created_ms),
             values,
           });
-        }
-        if (batch.length >= chunkRows) {
-          yield batch;
-          batch = [];
+          if (batch.length >= chunkRows) {
+            yield batch;
+            batch = [];
+          }
         }
       }
       if (batch.length > 0) yield batch;
