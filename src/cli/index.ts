@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
+import { registerFeatures } from "./commands/features.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
 import { registerPipeline } from "./commands/pipeline.js";
@@ -47,6 +48,7 @@ function buildProgram(): Command {
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
   registerPipeline(program);
+  registerFeatures(program);
   registerDemo(program);
   return program;
 }
