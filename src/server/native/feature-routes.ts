@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { FeatureStore, OnlineResponse } from "../../features/index.js";
-import type { RouteTable } from "../routes.js";
+import { type RouteTable, withFastPath } from "../routes.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 /** Most entity rows one online request may ask for; larger lookups belong in a training set. */
@@ -25,6 +25,29 @@ const onlineBody = z
   });
 
 type OnlineBody = z.infer<typeof onlineBody>;
+
+const isKey = (v: unknown) => typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+
+/** The common small request (a few rows, a feature list) checked by hand; anything else goes through zod. */
+withFastPath(onlineBody, (data) => {
+  const b = data as Record<string, unknown> | null;
+  if (!b || typeof b !== "object" || Object.keys(b).some((k) => k !== "entityRows" && k !== "features"))
+    return undefined;
+  const { entityRows, features } = b as { entityRows?: unknown; features?: unknown };
+  if (
+    !Array.isArray(entityRows) ||
+    entityRows.length > 100 ||
+    !Array.isArray(features) ||
+    features.length > 1000
+  )
+    return undefined;
+  for (const row of entityRows) {
+    if (!row || typeof row !== "object" || Array.isArray(row)) return undefined;
+    for (const v of Object.values(row)) if (!isKey(v)) return undefined;
+  }
+  for (const f of features) if (typeof f !== "string" || f === "") return undefined;
+  return { entityRows, features } as OnlineBody;
+});
 
 /** Feast's `entities: {key: [v1, v2]}` as rows; all columns must have the same length. */
 function rowsOf(entities: Record<string, Array<string | number>>): Array<Record<string, string | number>> {

@@ -58,8 +58,34 @@ export function dedupedRows(v: OfflineView): string {
     QUALIFY row_number() OVER (PARTITION BY ${part} ORDER BY ${CREATED_ORDER}) = 1`;
 }
 
-/** A view's SQL name inside one point-in-time query. */
-const alias = (i: number) => `fv${i}`;
+/** Whether a view's entity is one integer key, which ASOF can partition on directly. */
+const intKey = (v: OfflineView) => v.keys.length === 1 && v.keys[0]!.type === "int";
+
+/**
+ * The CTEs of view `i`: its deduplicated rows (`fv`), and `g` = those rows with an integer `__kid` for the
+ * entity. String and composite keys go through a dictionary (`k`) of the view's distinct keys: DuckDB's ASOF
+ * join partitions on integers much faster than on strings, and entities absent from the view get no id.
+ */
+function viewCtes(v: OfflineView, i: number): string[] {
+  const fv = `fv${i} AS (${dedupedRows(v)})`;
+  if (intKey(v)) return [fv, `g${i} AS (SELECT ${ident(v.keys[0]!.name)} AS __kid, * FROM fv${i})`];
+  const keys = v.keys.map((k) => ident(k.name)).join(", ");
+  const on = v.keys.map((k) => `fv${i}.${ident(k.name)} IS NOT DISTINCT FROM k${i}.${ident(k.name)}`).join(" AND ");
+  return [
+    fv,
+    `k${i} AS (SELECT ${keys}, row_number() OVER () AS __kid FROM (SELECT DISTINCT ${keys} FROM fv${i}))`,
+    `g${i} AS (SELECT k${i}.__kid, fv${i}.* FROM fv${i} JOIN k${i} ON ${on})`,
+  ];
+}
+
+/** The entity side: every entity column plus each view's entity id `__k<i>`. */
+function entitySide(views: OfflineView[]): string {
+  const ids = views.map((v, i) => (intKey(v) ? `e.${ident(v.keys[0]!.name)} AS __k${i}` : `k${i}.__kid AS __k${i}`));
+  const joins = views.flatMap((v, i) =>
+    intKey(v) ? [] : [`LEFT JOIN k${i} ON ${v.keys.map((k) => `e.${ident(k.name)} = k${i}.${ident(k.name)}`).join(" AND ")}`],
+  );
+  return `ee AS (SELECT e.*, ${ids.join(", ")} FROM __entities e ${joins.join(" ")})`;
+}
 
 /**
  * Point-in-time join of `__entities` (with `__row` and timestamp column `ts`) against `views`: per entity
@@ -67,30 +93,21 @@ const alias = (i: number) => `fv${i}`;
  * view's TTL (`event time ≥ entity time − ttl`). Output keeps the entity columns (minus `__row`) in row order,
  * then each feature under `columns[i][feature]`.
  */
-export function pointInTimeSql(
-  views: OfflineView[],
-  ts: string,
-  columns: Array<Record<string, string>>,
-): string {
-  const ctes = views.map((v, i) => `${alias(i)} AS (${dedupedRows(v)})`);
-  const joins = views.map((v, i) => {
-    const on = v.keys.map((k) => `e.${ident(k.name)} = ${alias(i)}.${ident(k.name)}`);
-    return `ASOF LEFT JOIN ${alias(i)} ON ${[...on, `e.${ident(ts)} >= ${alias(i)}.__ts`].join(" AND ")}`;
-  });
+export function pointInTimeSql(views: OfflineView[], ts: string, columns: Array<Record<string, string>>): string {
+  const ctes = [...views.flatMap(viewCtes), entitySide(views)];
+  const joins = views.map((_, i) => `ASOF LEFT JOIN g${i} ON ee.__k${i} = g${i}.__kid AND ee.${ident(ts)} >= g${i}.__ts`);
   const select = views.flatMap((v, i) => {
-    const a = alias(i);
     const fresh =
       v.ttlSeconds > 0
-        ? `${a}.__ts >= e.${ident(ts)} - to_microseconds(${Math.round(v.ttlSeconds * 1e6)})`
-        : `${a}.__ts IS NOT NULL`;
-    return v.features.map(
-      (f) => `CASE WHEN ${fresh} THEN ${a}.${ident(f.name)} END AS ${ident(columns[i]![f.name]!)}`,
-    );
+        ? `g${i}.__ts >= ee.${ident(ts)} - to_microseconds(${Math.round(v.ttlSeconds * 1e6)})`
+        : `g${i}.__ts IS NOT NULL`;
+    return v.features.map((f) => `CASE WHEN ${fresh} THEN g${i}.${ident(f.name)} END AS ${ident(columns[i]![f.name]!)}`);
   });
+  const hidden = ["__row", ...views.map((_, i) => `__k${i}`)].join(", ");
   return `WITH ${ctes.join(",\n")}
-    SELECT e.* EXCLUDE (__row), ${select.join(", ")}
-    FROM __entities e ${joins.join(" ")}
-    ORDER BY e.__row`;
+    SELECT ee.* EXCLUDE (${hidden}), ${select.join(", ")}
+    FROM ee ${joins.join(" ")}
+    ORDER BY ee.__row`;
 }
 
 /**
