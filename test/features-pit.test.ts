@@ -90,11 +90,22 @@ describe("point-in-time join against a brute-force reference", () => {
     ({ fs, dir, artifactsDir } = await freshFeatureStore());
     const defs = [
       defineEntity({ name: "thing", joinKeys: { k: "string" } }),
+      defineEntity({ name: "numbered_thing", joinKeys: { n: "int" } }),
       defineSource({ name: "with_created", path: "with_created.parquet" }),
       defineSource({ name: "plain", path: "plain.parquet" }),
       defineFeatureView({
         name: "ttl_view",
         entity: "thing",
+        source: "with_created",
+        timestampField: "ts",
+        createdTimestampField: "created",
+        ttl: TTL_S,
+        features: { x: "float", s: "string" },
+      }),
+      // The same rows keyed by an integer: the ASOF join takes a different path for integer keys.
+      defineFeatureView({
+        name: "ttl_view_int",
+        entity: "numbered_thing",
         source: "with_created",
         timestampField: "ts",
         createdTimestampField: "created",
@@ -109,7 +120,14 @@ describe("point-in-time join against a brute-force reference", () => {
         features: { x: "float", s: "string" },
       }),
     ];
-    const cols = { k: "VARCHAR", ts: "TIMESTAMP", created: "TIMESTAMP", x: "DOUBLE", s: "VARCHAR" };
+    const cols = {
+      k: "VARCHAR",
+      n: "BIGINT",
+      ts: "TIMESTAMP",
+      created: "TIMESTAMP",
+      x: "DOUBLE",
+      s: "VARCHAR",
+    };
     await writeParquet(join(dir, "with_created.parquet"), cols, []);
     await writeParquet(join(dir, "plain.parquet"), cols, []);
     await fs.register(defs).apply();
@@ -117,20 +135,28 @@ describe("point-in-time join against a brute-force reference", () => {
   afterAll(() => fs.close());
 
   it("matches on 25 random cases with ties, nulls, TTL edges and duplicated timestamps", async () => {
-    const cols = { k: "VARCHAR", ts: "TIMESTAMP", created: "TIMESTAMP", x: "DOUBLE", s: "VARCHAR" };
+    const cols = {
+      k: "VARCHAR",
+      n: "BIGINT",
+      ts: "TIMESTAMP",
+      created: "TIMESTAMP",
+      x: "DOUBLE",
+      s: "VARCHAR",
+    };
+    const numbered = (rows: FeatureRow[]) => rows.map((r) => ({ ...r, n: KEYS.indexOf(r.k) }));
     for (let seed = 1; seed <= 25; seed++) {
       const r = rng(seed);
       const withCreated = featureRows(r, true);
       const plain = featureRows(r, false);
-      await writeParquet(join(dir, "with_created.parquet"), cols, withCreated as never);
-      await writeParquet(join(dir, "plain.parquet"), cols, plain as never);
-      const entities = Array.from({ length: 30 }, () => ({
-        k: KEYS[Math.floor(r() * (KEYS.length + 1))] ?? "missing",
-        event_timestamp: new Date(Math.floor(r() * 26) * SEC),
-      }));
+      await writeParquet(join(dir, "with_created.parquet"), cols, numbered(withCreated) as never);
+      await writeParquet(join(dir, "plain.parquet"), cols, numbered(plain) as never);
+      const entities = Array.from({ length: 30 }, () => {
+        const n = Math.floor(r() * (KEYS.length + 1));
+        return { k: KEYS[n] ?? "missing", n, event_timestamp: new Date(Math.floor(r() * 26) * SEC) };
+      });
       const set = await fs.getHistoricalFeatures({
         entities: { rows: entities },
-        features: ["ttl_view:x", "ttl_view:s", "forever:x", "forever:s"],
+        features: ["ttl_view:x", "ttl_view:s", "ttl_view_int:x", "ttl_view_int:s", "forever:x", "forever:s"],
       });
       const got = await readParquet(join(artifactsDir, set.dataPath));
       expect(got.length, `seed ${seed}`).toBe(entities.length);
@@ -140,9 +166,12 @@ describe("point-in-time join against a brute-force reference", () => {
         const b = bruteForce(plain, e.k, t, 0);
         expect(got[i], `seed ${seed}, entity row ${i}`).toEqual({
           k: e.k,
+          n: e.n,
           event_timestamp: t,
           ttl_view__x: a.x,
           ttl_view__s: a.s,
+          ttl_view_int__x: a.x,
+          ttl_view_int__s: a.s,
           forever__x: b.x,
           forever__s: b.s,
         });

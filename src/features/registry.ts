@@ -10,6 +10,8 @@ export interface DefinitionStore {
   readonly kind: string;
   /** The currently applied definitions and the registry revision they belong to. */
   current(): Promise<{ revision: number; definitions: StoredDefinition[] }>;
+  /** The registry revision alone: a cheap check whether `current` would return something new. */
+  revision(): Promise<number>;
   /** One version of a definition (any, including superseded ones), or null. */
   version(kind: StoredDefinition["kind"], name: string, version: number): Promise<StoredDefinition | null>;
   /**

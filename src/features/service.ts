@@ -78,11 +78,12 @@ export class FeatureStore {
     const a = this.#applied;
     const now = Date.now();
     if (a && !force && now - a.checkedAt < REFRESH_MS) return a;
-    const cur = await this.#p.definitions.current();
-    if (a && cur.revision === a.revision) {
+    // Online reads only look at the revision; definitions are reloaded when another apply moved it.
+    if (a && (await this.#p.definitions.revision()) === a.revision) {
       a.checkedAt = now;
       return a;
     }
+    const cur = await this.#p.definitions.current();
     const catalog = new Catalog(cur.definitions);
     const reader = new OnlineReader(catalog, this.#p.online, this.#functions);
     this.#applied = { ...cur, catalog, reader, checkedAt: now };

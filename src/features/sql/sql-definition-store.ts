@@ -64,6 +64,15 @@ export class SqlDefinitionStore implements DefinitionStore {
     });
   }
 
+  async revision(): Promise<number> {
+    const head = await this.#db
+      .selectFrom("feature_registry_head")
+      .select("revision")
+      .where("id", "=", 1)
+      .executeTakeFirstOrThrow();
+    return Number(head.revision);
+  }
+
   async version(kind: DefinitionKind, name: string, version: number): Promise<StoredDefinition | null> {
     const row = await this.#db
       .selectFrom("feature_definitions")
