@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
   defineEntity,
+  defineFeatureService,
   defineFeatureView,
   defineSource,
   type FeatureDefinition,
   type FeatureStore,
+  type FeatureType,
 } from "../src/features/index.js";
 
 export const PYTHON = "/usr/bin/python3";
@@ -152,13 +154,8 @@ export async function syntheticJoin(
   };
 }
 
-/** The flights example's training set (Feb–Jun flights × both airport views), then pandas on the same rows. */
-export async function flightsJoin(
-  fs: FeatureStore,
-  dir: string,
-  artifactsDir: string,
-  flightsFile: string,
-): Promise<JoinResult> {
+/** The flights example's training set, end to end: DuckDB computes the rolling features from 3M flights, then joins. */
+export async function flightsEndToEnd(fs: FeatureStore, artifactsDir: string, flightsFile: string) {
   const t0 = performance.now();
   const set = await fs.getHistoricalFeatures({
     entities: {
@@ -166,10 +163,28 @@ export async function flightsJoin(
     },
     featureService: "delay_model",
   });
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    file: join(artifactsDir, set.dataPath),
+    rows: set.rowCount,
+  };
+}
+
+/**
+ * The same join as pandas does: from the entity rows and each view's rows as files (Parquet for gyre, CSV for
+ * pandas, which has no Parquet reader here), written by `exportFlights`. Times gyre's training-set build.
+ */
+export async function flightsJoin(fs: FeatureStore, dir: string, artifactsDir: string): Promise<JoinResult> {
+  const t0 = performance.now();
+  const set = await fs.getHistoricalFeatures({
+    entities: { parquet: join(dir, "entities.parquet") },
+    featureService: "delay_model",
+  });
   const gyreSeconds = (performance.now() - t0) / 1000;
-  const columns = set.views.flatMap((v) => v.features);
-  const ours = await parquetChecksums(join(artifactsDir, set.dataPath), columns);
-  await exportFlightsForPandas(fs, join(artifactsDir, set.dataPath), dir);
+  const ours = await parquetChecksums(
+    join(artifactsDir, set.dataPath),
+    set.views.flatMap((v) => v.features),
+  );
   const peer = runPandas(["flights", dir]);
   if ("skipped" in peer)
     return {
@@ -189,13 +204,19 @@ export async function flightsJoin(
   };
 }
 
-/** pandas has no Parquet reader here (no pyarrow): the entity rows and each view's rows go to CSV. */
-async function exportFlightsForPandas(fs: FeatureStore, trainingSet: string, dir: string): Promise<void> {
-  const { definitions } = await fs.list();
+/**
+ * Writes the inputs of the plain join: the entity rows of the end-to-end training set (in its order) and each
+ * example view's rows, as Parquet and CSV; returns definitions of the same views over those files.
+ */
+export async function exportFlights(
+  example: FeatureStore,
+  trainingSet: string,
+  dir: string,
+): Promise<FeatureDefinition[]> {
+  const { definitions } = await example.list();
   const db = await DuckDBInstance.create(":memory:");
   const c = await db.connect();
   const sources = definitions.filter((x) => x.kind === "source");
-  // File sources first: query sources read them.
   sources.sort((a, b) => Number("query" in a.spec) - Number("query" in b.spec));
   for (const d of sources) {
     const spec = d.spec as { path?: string; query?: string };
@@ -204,17 +225,45 @@ async function exportFlightsForPandas(fs: FeatureStore, trainingSet: string, dir
       `SELECT * FROM read_parquet('${new URL(`../examples/flights-features/${spec.path}`, import.meta.url).pathname}')`;
     await c.run(`CREATE VIEW "${d.name}" AS ${body}`);
   }
-  await c.run(`COPY (SELECT origin, epoch_ms(event_timestamp) AS ts FROM read_parquet('${trainingSet}', file_row_number = true)
-    ORDER BY file_row_number) TO '${join(dir, "entities.csv")}' (HEADER)`);
+  await c.run(
+    `CREATE TABLE ents AS SELECT origin, event_timestamp FROM read_parquet('${trainingSet}', file_row_number = true) ORDER BY file_row_number`,
+  );
+  await c.run(`COPY ents TO '${join(dir, "entities.parquet")}' (FORMAT parquet)`);
+  await c.run(
+    `COPY (SELECT origin, epoch_ms(event_timestamp) AS ts FROM ents) TO '${join(dir, "entities.csv")}' (HEADER)`,
+  );
   const views = definitions.filter((x) => x.kind === "featureView");
+  const defs: FeatureDefinition[] = [defineEntity({ name: "airport", joinKeys: { origin: "string" } })];
   for (const v of views) {
-    const spec = v.spec as { sql: string; features: Record<string, string>; timestampField: string };
+    const spec = v.spec as {
+      sql: string;
+      features: Record<string, FeatureType>;
+      timestampField: string;
+      ttlSeconds: number;
+    };
     const feats = Object.keys(spec.features)
       .map((f) => `"${f}"`)
       .join(", ");
-    await c.run(`COPY (SELECT origin, epoch_ms("${spec.timestampField}") AS ts, ${feats} FROM (${spec.sql}))
-      TO '${join(dir, `${v.name}.csv`)}' (HEADER)`);
+    await c.run(
+      `CREATE TABLE "${v.name}" AS SELECT origin, "${spec.timestampField}" AS ts, ${feats} FROM (${spec.sql})`,
+    );
+    await c.run(`COPY "${v.name}" TO '${join(dir, `${v.name}.parquet`)}' (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT * REPLACE (epoch_ms(ts) AS ts) FROM "${v.name}") TO '${join(dir, `${v.name}.csv`)}' (HEADER)`,
+    );
+    defs.push(
+      defineSource({ name: `${v.name}_rows`, path: `${v.name}.parquet` }),
+      defineFeatureView({
+        name: v.name,
+        entity: "airport",
+        source: `${v.name}_rows`,
+        timestampField: "ts",
+        ttl: spec.ttlSeconds,
+        features: spec.features,
+      }),
+    );
   }
+  defs.push(defineFeatureService({ name: "delay_model", features: views.map((v) => v.name) }));
   const meta = views.map((v) => ({
     name: v.name,
     ttlSeconds: (v.spec as { ttlSeconds: number }).ttlSeconds,
@@ -223,4 +272,5 @@ async function exportFlightsForPandas(fs: FeatureStore, trainingSet: string, dir
   writeFileSync(join(dir, "views.json"), JSON.stringify(meta));
   c.closeSync();
   db.closeSync();
+  return defs;
 }
