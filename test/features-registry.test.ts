@@ -62,6 +62,8 @@ describe.each(BACKENDS)("feature registry on %s", (backend) => {
     expect(view.version).toBe(2);
     expect(view.spec.ttlSeconds).toBe(3 * 3600);
     expect((await fs.list()).definitions.map((d) => d.name)).not.toContain("delay_model");
+    expect((await fs.describe("airport_stats", undefined, 1)).spec.ttlSeconds).toBe(2 * 3600);
+    expect((await fs.describe("delay_model", "featureService", 1)).spec.features).toHaveLength(2);
 
     fs.register(airportDefinitions());
     const third = await fs.apply();

@@ -114,17 +114,21 @@ export class FeatureStore {
     return { revision: a.revision, definitions: a.definitions };
   }
 
-  /** One applied definition by name (any kind, or `kind` to choose); throws FEATURES_VIEW_NOT_FOUND. */
-  async describe(name: string, kind?: StoredDefinition["kind"]): Promise<StoredDefinition> {
+  /**
+   * One applied definition by name (any kind, or `kind` to choose), or with `version` that version of it,
+   * superseded or deleted ones included. Throws FEATURES_VIEW_NOT_FOUND.
+   */
+  async describe(name: string, kind?: StoredDefinition["kind"], version?: number): Promise<StoredDefinition> {
     const a = await this.#current(true);
     const found = a.definitions.find((d) => d.name === name && (kind === undefined || d.kind === kind));
-    if (!found)
-      throw new GyreError(
-        "FEATURES_VIEW_NOT_FOUND",
-        `No applied definition named '${name}'; see \`gyre features list\``,
-        { field: "name" },
-      );
-    return found;
+    if (found && (version === undefined || version === found.version)) return found;
+    if (version !== undefined) {
+      const old = await this.#p.definitions.version(found?.kind ?? kind ?? "featureView", name, version);
+      if (old) return old;
+    }
+    const what =
+      version === undefined ? `No applied definition named '${name}'` : `No version ${version} of '${name}'`;
+    throw new GyreError("FEATURES_VIEW_NOT_FOUND", `${what}; see \`gyre features list\``, { field: "name" });
   }
 
   /**

@@ -106,7 +106,10 @@ export interface Plan {
   changes: PlanChange[];
 }
 
-/** Per-feature status of an online read, as Feast's FieldStatus. */
+/**
+ * Per-feature status of an online read, as Feast's FieldStatus: PRESENT, MISSING (no stored row for the
+ * entity, or a null value), OUTSIDE_TTL (the stored row is older than the view's TTL; the value is null).
+ */
 export type FeatureStatus = "PRESENT" | "MISSING" | "OUTSIDE_TTL";
 
 export interface OnlineRequest {

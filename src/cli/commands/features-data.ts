@@ -39,7 +39,7 @@ function registerMaterialize(group: Command): void {
       "after",
       examples([
         "gyre features materialize --start 2001-01-01 --end 2001-07-01",
-        "gyre features materialize --incremental --view airport_delays --json",
+        "gyre features materialize --incremental --view airport_delays_7d --json",
       ]),
     )
     .action(async (opts: MaterializeFlags, cmd: Command) =>
@@ -102,7 +102,7 @@ function registerGet(group: Command): void {
     .addHelpText(
       "after",
       examples([
-        "gyre features get --entity origin=ATL --features airport_delays:avg_delay_1d,airport_delays:share_delayed_7d",
+        "gyre features get --entity origin=ATL --features airport_delays_1d:avg_delay_1d,airport_delays_7d:share_delayed_7d",
         "gyre features get --entity origin=ATL --entity origin=SFO --feature-service delay_model --json",
       ]),
     )
@@ -148,7 +148,7 @@ function registerTrainingSet(group: Command): void {
       "after",
       examples([
         "gyre features training-set --entities flights.parquet --timestamp-column date --feature-service delay_model",
-        "gyre features training-set --entities-sql \"SELECT origin, date AS event_timestamp FROM 'flights.parquet'\" --features airport_delays --json",
+        "gyre features training-set --entities-sql \"SELECT origin, date AS event_timestamp FROM 'flights.parquet'\" --features airport_delays_7d --json",
       ]),
     )
     .action(async (opts: TrainingSetFlags, cmd: Command) =>

@@ -95,14 +95,23 @@ function registerListDescribe(group: Command): void {
   group
     .command("describe <name>")
     .description("Show an applied definition; for feature views also statistics and online freshness")
+    .option(
+      "--at-version <n>",
+      "show this version of the definition instead (superseded ones too)",
+      parseCount,
+    )
     .addHelpText(
       "after",
-      examples(["gyre features describe airport_delays", "gyre features describe airport_delays --json"]),
+      examples([
+        "gyre features describe airport_delays_7d",
+        "gyre features describe airport_delays_7d --at-version 1 --json",
+      ]),
     )
-    .action(async (name: string, _opts: unknown, cmd: Command) =>
+    .action(async (name: string, opts: { atVersion?: number }, cmd: Command) =>
       withFeatures(cmd, async (fs) => {
-        const def = await fs.describe(name);
-        const stats = def.kind === "featureView" ? await fs.stats(name) : null;
+        const def = await fs.describe(name, undefined, opts.atVersion);
+        const stats =
+          def.kind === "featureView" && opts.atVersion === undefined ? await fs.stats(name) : null;
         emit(cmd, { definition: def, stats }, () => {
           process.stdout.write(
             `${def.kind} ${def.name} v${def.version} (applied ${formatTime(def.createdTime)})\n`,
@@ -139,7 +148,7 @@ export function registerFeatures(program: Command): void {
       examples([
         "gyre features plan && gyre features apply",
         "gyre features materialize --incremental",
-        "gyre features get --entity origin=ATL --features airport_delays:avg_delay_7d",
+        "gyre features get --entity origin=ATL --features airport_delays_7d:avg_delay_7d",
       ]),
     );
   registerPlanApply(group);
