@@ -105,12 +105,16 @@ export class OnlineReader {
     const values: FeatureValue[] = plan.joinKeys.map((k) => row[k.name] as FeatureValue);
     const statuses: FeatureStatus[] = plan.joinKeys.map(() => "PRESENT");
     const eventTimestamps: Array<number | null> = plan.joinKeys.map(() => null);
+    // One stored row per view and entity, looked up once however many of its features are asked for.
+    const rows = new Map<string, { hit: OnlineValue | undefined; stale: boolean }>();
+    for (const v of plan.views) {
+      const hit = stored.get(v.name)!.get(onlineKey(row, v.keys));
+      rows.set(v.name, { hit, stale: hit !== undefined && v.ttlMs > 0 && now - hit.eventTime > v.ttlMs });
+    }
     const lookup = (view: string, feature: string) => {
-      const v = plan.views.find((x) => x.name === view)!;
-      const hit = stored.get(view)!.get(onlineKey(row, v.keys));
+      const { hit, stale } = rows.get(view)!;
       if (!hit) return { value: null, status: "MISSING" as const, ts: null };
-      if (v.ttlMs > 0 && now - hit.eventTime > v.ttlMs)
-        return { value: null, status: "OUTSIDE_TTL" as const, ts: hit.eventTime };
+      if (stale) return { value: null, status: "OUTSIDE_TTL" as const, ts: hit.eventTime };
       const value = hit.values[feature] ?? null;
       return {
         value,
