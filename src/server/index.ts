@@ -43,6 +43,8 @@ export interface ServerOptions {
   scheduler?: boolean | SchedulerOptions;
   /** Serves the feature store (online lookups, definitions, stats) with these code definitions registered. */
   features?: FeatureDefinition[];
+  /** Directory relative feature-source paths resolve against (default: the current directory). */
+  featuresDir?: string;
 }
 
 /**
@@ -67,7 +69,11 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
   const registry = await registryFor(tracking, { ...options.registry, restrictLocalSources: true });
   const pipelines = await pipelinesFor(tracking, { trackingUri: config.store });
   pipelines.register(...(options.pipelines ?? []));
-  const features = options.features ? (await featuresFor(tracking, config)).register(options.features) : null;
+  const features = options.features
+    ? (
+        await featuresFor(tracking, config, options.featuresDir ? { projectDir: options.featuresDir } : {})
+      ).register(options.features)
+    : null;
   const app = await buildApp({ tracking, registry, pipelines, config, ...(features ? { features } : {}) });
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler

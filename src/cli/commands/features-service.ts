@@ -18,10 +18,14 @@ function definitionsModule(cmd: Command, file: string | undefined): string | nul
   return existsSync(config) ? config : null;
 }
 
-/** The feature definitions of gyre.config.ts (or --config); none when there is no such file. */
-export async function featureDefinitions(cmd: Command): Promise<FeatureDefinition[]> {
+/** The feature definitions of gyre.config.ts (or --config), none without one, and the directory they are in. */
+export async function featureDefinitions(
+  cmd: Command,
+): Promise<{ features: FeatureDefinition[]; featuresDir: string }> {
   const module = definitionsModule(cmd, undefined);
-  return module ? loadFeatureDefinitions(module) : [];
+  return module
+    ? { features: await loadFeatureDefinitions(module), featuresDir: dirname(module) }
+    : { features: [], featuresDir: process.cwd() };
 }
 
 /**

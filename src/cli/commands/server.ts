@@ -41,7 +41,7 @@ async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   const { startServer } = await import("../../server/index.js");
   const server = await startServer(config, {
     pipelines: await pipelineDefinitions(cmd, undefined),
-    features: await featureDefinitions(cmd),
+    ...(await featureDefinitions(cmd)),
     scheduler: opts.scheduler && {
       onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
     },
