@@ -4,6 +4,7 @@ import { registerArtifacts } from "./commands/artifacts.js";
 import { registerData } from "./commands/data.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
+import { registerFeatures } from "./commands/features.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
 import { registerPipeline } from "./commands/pipeline.js";
@@ -51,6 +52,7 @@ function buildProgram(): Command {
   registerPipeline(program);
   registerScheduler(program);
   registerData(program);
+  registerFeatures(program);
   registerDemo(program);
   return program;
 }

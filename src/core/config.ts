@@ -19,6 +19,8 @@ const configSchema = z
     store: z.string().min(1),
     /** Artifact store URI: `file://dir` or `http://host:port` of a gyre server. */
     artifacts: z.string().min(1),
+    /** Online feature store URI: `sqlite://path` (default: `online.db` beside a SQLite metadata store). */
+    onlineStore: z.string().min(1).optional(),
     server: serverSchema,
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   })
@@ -61,6 +63,7 @@ function fromEnv(env: Record<string, string | undefined>): UserConfig {
   const out: UserConfig = {};
   if (env.GYRE_STORE) out.store = env.GYRE_STORE;
   if (env.GYRE_ARTIFACTS) out.artifacts = env.GYRE_ARTIFACTS;
+  if (env.GYRE_ONLINE_STORE) out.onlineStore = env.GYRE_ONLINE_STORE;
   if (env.GYRE_LOG_LEVEL) out.logLevel = env.GYRE_LOG_LEVEL as GyreConfig["logLevel"];
   const server: NonNullable<UserConfig["server"]> = {};
   if (env.GYRE_HOST) server.host = env.GYRE_HOST;

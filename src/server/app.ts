@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
+import type { FeatureStore } from "../features/index.js";
 import type { TrackingService } from "../metadata/index.js";
 import type { PipelineService } from "../pipelines/index.js";
 import type { RegistryService } from "../registry/index.js";
@@ -10,6 +11,7 @@ import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
 import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
 import { registerNativeData } from "./native/data-routes.js";
+import { registerNativeFeatures } from "./native/feature-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
@@ -26,6 +28,8 @@ export interface AppOptions {
   registry: RegistryService;
   /** Serves `/api/v1/pipelines…` when given. */
   pipelines?: PipelineService;
+  /** Serves `/api/v1/features…` (the online feature server) when given. */
+  features?: FeatureStore;
   config: Pick<GyreConfig, "server" | "logLevel">;
 }
 
@@ -116,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerNativeTriggers(app, routes, options.pipelines);
     registerNativePipelines(app, routes, options.pipelines);
   }
+  if (options.features) registerNativeFeatures(app, routes, options.features);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
+import { type FeatureDefinition, type FeatureStore, featuresFor } from "../features/index.js";
 import { openMetadataStore, TrackingService } from "../metadata/index.js";
 import {
   type PipelineDef,
@@ -25,6 +26,8 @@ export interface RunningServer {
   registry: RegistryService;
   /** Pipelines over the same database: runs started here are driven by this process. */
   pipelines: PipelineService;
+  /** The feature store, when started with `features`. */
+  features: FeatureStore | null;
   /** The schedule runner, when started with `scheduler`. */
   scheduler: PipelineScheduler | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
@@ -38,6 +41,10 @@ export interface ServerOptions {
   pipelines?: PipelineDef[];
   /** Fires schedules and resumes orphaned runs inside the server (off unless given; `gyre server` turns it on). */
   scheduler?: boolean | SchedulerOptions;
+  /** Serves the feature store (online lookups, definitions, stats) with these code definitions registered. */
+  features?: FeatureDefinition[];
+  /** Directory relative feature-source paths resolve against (default: the current directory). */
+  featuresDir?: string;
 }
 
 /**
@@ -62,7 +69,12 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
   const registry = await registryFor(tracking, { ...options.registry, restrictLocalSources: true });
   const pipelines = await pipelinesFor(tracking, { trackingUri: config.store });
   pipelines.register(...(options.pipelines ?? []));
-  const app = await buildApp({ tracking, registry, pipelines, config });
+  const features = options.features
+    ? (
+        await featuresFor(tracking, config, options.featuresDir ? { projectDir: options.featuresDir } : {})
+      ).register(options.features)
+    : null;
+  const app = await buildApp({ tracking, registry, pipelines, config, ...(features ? { features } : {}) });
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler
     ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)
@@ -77,10 +89,12 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     tracking,
     registry,
     pipelines,
+    features,
     scheduler,
     async close() {
       scheduler?.stop();
       await app.close();
+      await features?.close();
       await pipelines.close();
       await registry.close();
       await tracking.close();

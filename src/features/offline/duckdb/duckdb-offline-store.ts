@@ -1,0 +1,202 @@
+import { isAbsolute, resolve } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { GyreError } from "../../../core/errors.js";
+import type {
+  FeatureColumnStats,
+  LatestRow,
+  OfflineEntities,
+  OfflineStore,
+  OfflineView,
+} from "../../offline-store.js";
+import type { FeatureValue, SourceDef } from "../../types.js";
+import { loadEntities } from "./entities.js";
+import { ident, latestSql, lit, pointInTimeSql, relation, viewRows } from "./pit-sql.js";
+
+/** DuckDB's own message, without its internal prefix, safe to show (it names columns, not data). */
+function duckMessage(e: unknown): string {
+  return (e as Error).message.replace(/^[A-Za-z ]+ Error: /, "").split("\n")[0] ?? "";
+}
+
+function sourceSql(s: SourceDef, baseDir: string): string {
+  if (s.query !== undefined) return s.query;
+  const path = isAbsolute(s.path!) ? s.path! : resolve(baseDir, s.path!);
+  return s.format === "csv"
+    ? `SELECT * FROM read_csv(${lit(path)})`
+    : `SELECT * FROM read_parquet(${lit(path)})`;
+}
+
+/**
+ * The offline store over an in-process DuckDB: sources are DuckDB views over Parquet/CSV files or SQL,
+ * joins run inside DuckDB and write Parquet, and only bounded chunks ever reach JS.
+ */
+export class DuckDbOfflineStore implements OfflineStore {
+  readonly kind = "duckdb";
+  readonly #instance: DuckDBInstance;
+  readonly #conn: DuckDBConnection;
+
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.#instance = instance;
+    this.#conn = conn;
+  }
+
+  /** An in-memory DuckDB (spilling to a temp directory when joins outgrow memory); TIMESTAMP values are UTC. */
+  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbOfflineStore> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(":memory:", config);
+    return new DuckDbOfflineStore(instance, await instance.connect());
+  }
+
+  async setSources(sources: SourceDef[], baseDir: string): Promise<void> {
+    // Query sources may read other sources: create what can be created until nothing changes.
+    let pending = [...sources];
+    let lastError: { source: SourceDef; message: string } | null = null;
+    while (pending.length > 0) {
+      const failed: SourceDef[] = [];
+      for (const s of pending) {
+        try {
+          await this.#conn.run(`CREATE OR REPLACE VIEW ${ident(s.name)} AS ${sourceSql(s, baseDir)}`);
+        } catch (e) {
+          failed.push(s);
+          lastError = { source: s, message: duckMessage(e) };
+        }
+      }
+      if (failed.length === pending.length && lastError) {
+        const field = lastError.source.query !== undefined ? "query" : "path";
+        throw new GyreError(
+          "FEATURES_DEFINITION_INVALID",
+          `Source '${lastError.source.name}' cannot be read: ${lastError.message}; fix its ${field}`,
+          { field: `${lastError.source.name}.${field}` },
+        );
+      }
+      pending = failed;
+    }
+  }
+
+  async columns(view: OfflineView): Promise<Array<{ name: string; type: string }>> {
+    try {
+      return await this.#describe(relation(view));
+    } catch (e) {
+      throw new GyreError(
+        "FEATURES_DEFINITION_INVALID",
+        `Feature view '${view.name}': its ${view.sql ? "SQL" : `source '${view.source}'`} fails: ${duckMessage(e)}`,
+        { field: `${view.name}.${view.sql ? "sql" : "source"}` },
+      );
+    }
+  }
+
+  async entityColumns(entities: OfflineEntities): Promise<Array<{ name: string; type: string }>> {
+    if ("rows" in entities) return entities.columns.map((c) => ({ name: c.name, type: c.type }));
+    try {
+      return await this.#describe(
+        "parquet" in entities ? `SELECT * FROM read_parquet(${lit(entities.parquet)})` : entities.sql,
+      );
+    } catch (e) {
+      throw new GyreError("FEATURES_ENTITY_ROWS_INVALID", `Entity rows cannot be read: ${duckMessage(e)}`, {
+        field: "entities",
+      });
+    }
+  }
+
+  async #describe(sql: string): Promise<Array<{ name: string; type: string }>> {
+    const r = await this.#conn.runAndReadAll(`DESCRIBE ${sql}`);
+    return r
+      .getRowObjectsJson()
+      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async historical(req: Parameters<OfflineStore["historical"]>[0]) {
+    const conn = await this.#instance.connect();
+    try {
+      await loadEntities(conn, req.entities, req.timestampColumn);
+      const query = pointInTimeSql(req.views, req.timestampColumn, req.columns);
+      await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
+      const schema = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(req.outFile)})`))
+        .getRowObjectsJson()
+        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const ts = ident(req.timestampColumn);
+      const meta = await conn.runAndReadAll(
+        `SELECT count(*)::DOUBLE AS n, epoch_ms(min(${ts}))::DOUBLE AS lo, epoch_ms(max(${ts}))::DOUBLE AS hi FROM __entities`,
+      );
+      const row = meta.getRowObjectsJson()[0]!;
+      return {
+        rowCount: Number(row.n),
+        schema,
+        start: row.lo === null ? null : Number(row.lo),
+        end: row.hi === null ? null : Number(row.hi),
+      };
+    } catch (e) {
+      if (e instanceof GyreError) throw e;
+      throw new GyreError("FEATURES_QUERY_FAILED", `The point-in-time join failed: ${duckMessage(e)}`, {
+        field: "entities",
+        cause: e,
+      });
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async *latest(view: OfflineView, start: number, end: number, after: string | null, chunkRows: number) {
+    const conn = await this.#instance.connect();
+    try {
+      const result = await conn.stream(latestSql(view, start, end, after));
+      let batch: LatestRow[] = [];
+      for await (const rows of result.yieldRowObjectJson()) {
+        for (const r of rows) {
+          const values: Record<string, FeatureValue> = {};
+          for (const f of view.features) values[f.name] = r[f.name] as FeatureValue;
+          batch.push({
+            key: String(r.__key),
+            eventTime: Number(r.__ts_ms),
+            createdTime: r.__created_ms === null ? null : Number(r.__created_ms),
+            values,
+          });
+          if (batch.length >= chunkRows) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async stats(view: OfflineView) {
+    const rows = `(${viewRows(view)})`;
+    const parts = view.features.map((f) => {
+      const c = ident(f.name);
+      const numeric = f.type === "float" || f.type === "int";
+      return numeric
+        ? `avg(CASE WHEN ${c} IS NULL THEN 1.0 ELSE 0.0 END), min(${c})::DOUBLE, max(${c})::DOUBLE, avg(${c})::DOUBLE`
+        : `avg(CASE WHEN ${c} IS NULL THEN 1.0 ELSE 0.0 END), NULL, NULL, NULL`;
+    });
+    const sql = `SELECT count(*)::DOUBLE, epoch_ms(max(__ts))::DOUBLE, ${parts.join(", ")} FROM ${rows}`;
+    const values = (await this.#conn.runAndReadAll(sql)).getRowsJson()[0] as Array<number | null>;
+    const features: FeatureColumnStats[] = [];
+    for (const [i, f] of view.features.entries()) {
+      const [nullRate, min, max, mean] = values.slice(2 + 4 * i, 6 + 4 * i) as Array<number | null>;
+      const s: FeatureColumnStats = { name: f.name, nullRate: Number(nullRate ?? 0) };
+      if (f.type === "float" || f.type === "int") Object.assign(s, { min, max, mean });
+      else s.top = await this.#top(rows, f.name);
+      features.push(s);
+    }
+    const [n, latest] = values as [number, number | null];
+    return { rowCount: Number(n), latestEventTime: latest === null ? null : Number(latest), features };
+  }
+
+  async #top(rows: string, feature: string): Promise<Array<{ value: string; count: number }>> {
+    const c = ident(feature);
+    const r = await this.#conn.runAndReadAll(
+      `SELECT CAST(${c} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${rows} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+    );
+    return r.getRowObjectsJson().map((x) => ({ value: String(x.v), count: Number(x.n) }));
+  }
+
+  async close(): Promise<void> {
+    this.#conn.closeSync();
+    this.#instance.closeSync();
+  }
+}
