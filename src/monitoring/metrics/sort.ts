@@ -1,0 +1,125 @@
+/**
+ * Sorting numeric columns once: an LSD radix sort on the IEEE-754 bit pattern (16-bit digits, passes whose
+ * digit is constant skipped), several times faster than a comparison sort on 10⁵ doubles and allocation-free
+ * per value. Non-finite values (NaN, ±Infinity) are counted as missing and left out.
+ */
+
+const RADIX_MIN = 512;
+
+/** A numeric column ready for drift metrics: finite values in ascending order plus the missing count. */
+export interface NumericColumn {
+  readonly sorted: Float64Array;
+  readonly missing: number;
+}
+
+/** Copies the finite values of `values` (nulls and non-finite count as missing) and sorts them ascending. */
+export function numericColumn(values: ArrayLike<number | null | undefined>): NumericColumn {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === "number" && Number.isFinite(v)) out[n++] = v;
+  }
+  const sorted = out.subarray(0, n);
+  sortFloat64(sorted);
+  return { sorted, missing: values.length - n };
+}
+
+/** Sorts finite doubles ascending in place (-0 before +0). */
+export function sortFloat64(a: Float64Array): void {
+  if (a.length < RADIX_MIN) {
+    a.sort();
+    return;
+  }
+  const n = a.length;
+  const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = words[2 * i]!;
+    const h = words[2 * i + 1]!;
+    if (h & 0x80000000) {
+      lo[i] = ~l;
+      hi[i] = ~h;
+    } else {
+      lo[i] = l;
+      hi[i] = h ^ 0x80000000;
+    }
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const counts = histograms(lo, hi);
+  for (let pass = 0; pass < 4; pass++) {
+    const count = counts.subarray(pass * 65536, (pass + 1) * 65536);
+    if (constantDigit(count, n)) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    const src = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    for (let i = 0; i < n; i++) {
+      const d = (src[i]! >>> shift) & 0xffff;
+      const at = count[d]!++;
+      lo2[at] = lo[i]!;
+      hi2[at] = hi[i]!;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    if (h & 0x80000000) {
+      words[2 * i] = lo[i]!;
+      words[2 * i + 1] = h ^ 0x80000000;
+    } else {
+      words[2 * i] = ~lo[i]!;
+      words[2 * i + 1] = ~h;
+    }
+  }
+}
+
+function histograms(lo: Uint32Array, hi: Uint32Array): Uint32Array {
+  const counts = new Uint32Array(4 * 65536);
+  for (let i = 0; i < lo.length; i++) {
+    const l = lo[i]!;
+    const h = hi[i]!;
+    counts[l & 0xffff]!++;
+    counts[65536 + (l >>> 16)]!++;
+    counts[131072 + (h & 0xffff)]!++;
+    counts[196608 + (h >>> 16)]!++;
+  }
+  return counts;
+}
+
+function constantDigit(count: Uint32Array, n: number): boolean {
+  for (let d = 0; d < count.length; d++) {
+    const c = count[d]!;
+    if (c !== 0) return c === n;
+  }
+  return true;
+}
+
+/** Index of the first element ≥ x (side='left'), or of the first element > x when `right` (side='right'). */
+export function searchSorted(a: Float64Array, x: number, right = false): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (right ? a[mid]! <= x : a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** numpy.quantile's default (linear interpolation) on ascending values; NaN when empty. */
+export function quantileSorted(a: Float64Array, q: number): number {
+  if (a.length === 0) return Number.NaN;
+  const pos = (a.length - 1) * q;
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  const lo = a[i]!;
+  return frac === 0 || i + 1 >= a.length ? lo : lo + (a[i + 1]! - lo) * frac;
+}
