@@ -25,6 +25,16 @@ export function numericColumn(values: ArrayLike<number | null | undefined>): Num
   return { sorted, missing: values.length - n };
 }
 
+/** Digits of the 64-bit key, least significant first: [word (0 = low, 1 = high), shift, bits]. */
+const DIGITS: readonly (readonly [number, number, number])[] = [
+  [0, 0, 11],
+  [0, 11, 11],
+  [0, 22, 10],
+  [1, 0, 11],
+  [1, 11, 11],
+  [1, 22, 10],
+];
+
 /** Sorts finite doubles ascending in place (-0 before +0). */
 export function sortFloat64(a: Float64Array): void {
   if (a.length < RADIX_MIN) {
@@ -36,33 +46,28 @@ export function sortFloat64(a: Float64Array): void {
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const l = words[2 * i]!;
     const h = words[2 * i + 1]!;
-    if (h & 0x80000000) {
-      lo[i] = ~l;
-      hi[i] = ~h;
-    } else {
-      lo[i] = l;
-      hi[i] = h ^ 0x80000000;
-    }
+    const flip = h & 0x80000000 ? 0xffffffff : 0;
+    lo[i] = words[2 * i]! ^ flip;
+    hi[i] = h ^ (flip | 0x80000000);
   }
   let lo2 = new Uint32Array(n);
   let hi2 = new Uint32Array(n);
   const counts = histograms(lo, hi);
-  for (let pass = 0; pass < 4; pass++) {
-    const count = counts.subarray(pass * 65536, (pass + 1) * 65536);
+  for (let pass = 0; pass < DIGITS.length; pass++) {
+    const [word, shift, bits] = DIGITS[pass]!;
+    const count = counts.subarray(pass * 2048, pass * 2048 + (1 << bits));
     if (constantDigit(count, n)) continue;
     let sum = 0;
-    for (let d = 0; d < 65536; d++) {
+    for (let d = 0; d < count.length; d++) {
       const c = count[d]!;
       count[d] = sum;
       sum += c;
     }
-    const src = pass < 2 ? lo : hi;
-    const shift = pass % 2 === 0 ? 0 : 16;
+    const src = word === 0 ? lo : hi;
+    const mask = (1 << bits) - 1;
     for (let i = 0; i < n; i++) {
-      const d = (src[i]! >>> shift) & 0xffff;
-      const at = count[d]!++;
+      const at = count[(src[i]! >>> shift) & mask]!++;
       lo2[at] = lo[i]!;
       hi2[at] = hi[i]!;
     }
@@ -71,25 +76,23 @@ export function sortFloat64(a: Float64Array): void {
   }
   for (let i = 0; i < n; i++) {
     const h = hi[i]!;
-    if (h & 0x80000000) {
-      words[2 * i] = lo[i]!;
-      words[2 * i + 1] = h ^ 0x80000000;
-    } else {
-      words[2 * i] = ~lo[i]!;
-      words[2 * i + 1] = ~h;
-    }
+    const flip = h & 0x80000000 ? 0x80000000 : 0xffffffff;
+    words[2 * i] = lo[i]! ^ (flip === 0x80000000 ? 0 : 0xffffffff);
+    words[2 * i + 1] = h ^ flip;
   }
 }
 
 function histograms(lo: Uint32Array, hi: Uint32Array): Uint32Array {
-  const counts = new Uint32Array(4 * 65536);
+  const counts = new Uint32Array(6 * 2048);
   for (let i = 0; i < lo.length; i++) {
     const l = lo[i]!;
     const h = hi[i]!;
-    counts[l & 0xffff]!++;
-    counts[65536 + (l >>> 16)]!++;
-    counts[131072 + (h & 0xffff)]!++;
-    counts[196608 + (h >>> 16)]!++;
+    counts[l & 0x7ff]!++;
+    counts[2048 + ((l >>> 11) & 0x7ff)]!++;
+    counts[4096 + (l >>> 22)]!++;
+    counts[6144 + (h & 0x7ff)]!++;
+    counts[8192 + ((h >>> 11) & 0x7ff)]!++;
+    counts[10240 + (h >>> 22)]!++;
   }
   return counts;
 }
