@@ -30,7 +30,10 @@ export function categoryCodes(rand: () => number, rows: number, k: number, tilt:
   const total = weights.reduce((a, b) => a + b, 0);
   const cdf: number[] = [];
   let acc = 0;
-  for (const w of weights) cdf.push((acc += w / total));
+  for (const w of weights) {
+    acc += w / total;
+    cdf.push(acc);
+  }
   const out = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     const u = rand();
