@@ -145,7 +145,7 @@ describe.each(BACKENDS)("monitoring loop on %s", (backend) => {
     expect(before.performance!.metrics.accuracy).toBeCloseTo(0.8, 10);
     expect(before.alerts.fired.map((a) => [a.feature, a.metric])).toEqual([["_performance", "accuracy"]]);
 
-    const late = hour3.slice(100, 400).map((r, i) => ({
+    const late = hour3.slice(100, 400).map((r) => ({
       entity_key: r.entityKey!,
       timestamp: new Date(r.ts + 1000).toISOString(),
       label: Number(r.outputs.late),

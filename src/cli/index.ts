@@ -3,8 +3,10 @@ import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
+import { registerFeedback } from "./commands/feedback.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
+import { registerMonitor } from "./commands/monitor.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServer } from "./commands/server.js";
@@ -47,6 +49,8 @@ function buildProgram(): Command {
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
   registerPipeline(program);
+  registerMonitor(program);
+  registerFeedback(program);
   registerDemo(program);
   return program;
 }

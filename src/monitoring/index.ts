@@ -120,3 +120,4 @@ export async function monitoringFor(
   });
 }
 export { pipelineTrigger } from "./pipeline-trigger.js";
+export { htmlReport, markdownReport, type ReportInput } from "./report/report.js";

@@ -4,11 +4,18 @@
  * monitor and deployment, so the lineage of any model version it registers leads back to the alert.
  */
 import type { TrackingClient } from "../metadata/index.js";
-import type { PipelineService } from "../pipelines/index.js";
+import type { PipelineService, RunHandle } from "../pipelines/index.js";
 import type { PipelineTrigger } from "./alerts.js";
 
-/** A PipelineTrigger over a pipeline service; parameters the pipeline does not declare are dropped. */
-export function pipelineTrigger(pipelines: PipelineService, tracking: TrackingClient): PipelineTrigger {
+/**
+ * A PipelineTrigger over a pipeline service; parameters the pipeline does not declare are dropped.
+ * `onStarted` sees each run's handle (the CLI waits for them before it exits).
+ */
+export function pipelineTrigger(
+  pipelines: PipelineService,
+  tracking: TrackingClient,
+  onStarted?: (handle: RunHandle) => void,
+): PipelineTrigger {
   return {
     async start(pipeline, params, tags) {
       const declared = pipelines.plan(pipeline).params;
@@ -19,6 +26,7 @@ export function pipelineTrigger(pipelines: PipelineService, tracking: TrackingCl
       });
       for (const [key, value] of Object.entries(tags)) await tracking.setTag(handle.runId, key, value);
       handle.done.catch(() => undefined);
+      onStarted?.(handle);
       return { runId: handle.runId };
     },
   };

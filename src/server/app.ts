@@ -4,11 +4,13 @@ import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
 import type { TrackingService } from "../metadata/index.js";
+import type { MonitoringService } from "../monitoring/index.js";
 import type { PipelineService } from "../pipelines/index.js";
 import type { RegistryService } from "../registry/index.js";
 import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
 import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
+import { registerNativeMonitoring } from "./native/monitoring-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
@@ -24,6 +26,8 @@ export interface AppOptions {
   registry: RegistryService;
   /** Serves `/api/v1/pipelines…` when given. */
   pipelines?: PipelineService;
+  /** Serves `/api/v1/monitoring…` and monitoring gauges on /metrics when given. */
+  monitoring?: MonitoringService;
   config: Pick<GyreConfig, "server" | "logLevel">;
 }
 
@@ -104,12 +108,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const routes = new RouteTable();
-  registerObservability(app, VERSION);
+  const metrics = registerObservability(app, VERSION);
   registerMlflowTracking(app, routes, options.tracking);
   registerNativeTracking(app, routes, options.tracking);
   registerMlflowRegistry(app, routes, options.registry);
   registerNativeRegistry(app, routes, options.registry);
   if (options.pipelines) registerNativePipelines(app, routes, options.pipelines);
+  if (options.monitoring) registerNativeMonitoring(app, routes, options.monitoring, metrics);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

@@ -3,6 +3,7 @@ import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { openMetadataStore, TrackingService } from "../metadata/index.js";
+import { type Monitor, type MonitoringService, monitoringFor, pipelineTrigger } from "../monitoring/index.js";
 import {
   type PipelineDef,
   type PipelineScheduler,
@@ -25,6 +26,8 @@ export interface RunningServer {
   registry: RegistryService;
   /** Pipelines over the same database: runs started here are driven by this process. */
   pipelines: PipelineService;
+  /** Monitoring over the prediction log (null when the artifact store is not file://). */
+  monitoring: MonitoringService | null;
   /** The schedule runner, when started with `scheduler`. */
   scheduler: PipelineScheduler | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
@@ -38,7 +41,12 @@ export interface ServerOptions {
   pipelines?: PipelineDef[];
   /** Fires schedules and resumes orphaned runs inside the server (off unless given; `gyre server` turns it on). */
   scheduler?: boolean | SchedulerOptions;
+  /** Monitors from gyre.config.ts; with `scheduler` they run on their schedules inside the server. */
+  monitors?: Monitor[];
 }
+
+/** How often the server checks whether a monitor is due, ms. */
+const MONITOR_TICK_MS = 30_000;
 
 /**
  * Opens the stores named in `config` and serves them on `config.server.host:port` (port 0 = any free port).
@@ -62,12 +70,34 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
   const registry = await registryFor(tracking, { ...options.registry, restrictLocalSources: true });
   const pipelines = await pipelinesFor(tracking, { trackingUri: config.store });
   pipelines.register(...(options.pipelines ?? []));
-  const app = await buildApp({ tracking, registry, pipelines, config });
+  const monitoring = config.artifacts.startsWith("file:")
+    ? await monitoringFor(tracking, {
+        artifacts: config.artifacts,
+        registry,
+        monitors: options.monitors ?? [],
+        actions: { trigger: pipelineTrigger(pipelines, tracking) },
+      })
+    : null;
+  const app = await buildApp({
+    tracking,
+    registry,
+    pipelines,
+    config,
+    ...(monitoring ? { monitoring } : {}),
+  });
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler
     ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)
     : null;
   await scheduler?.start();
+  const monitorTimer =
+    options.scheduler && monitoring
+      ? setInterval(() => {
+          monitoring
+            .tick((monitor, e) => app.log.error({ err: e, monitor }, "monitor run failed"))
+            .catch(() => undefined);
+        }, MONITOR_TICK_MS).unref()
+      : null;
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.server.port;
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
@@ -77,10 +107,13 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     tracking,
     registry,
     pipelines,
+    monitoring,
     scheduler,
     async close() {
       scheduler?.stop();
+      if (monitorTimer) clearInterval(monitorTimer);
       await app.close();
+      await monitoring?.close();
       await pipelines.close();
       await registry.close();
       await tracking.close();

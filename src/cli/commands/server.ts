@@ -3,6 +3,7 @@ import type { UserConfig } from "../../core/index.js";
 import { cliConfig } from "../context.js";
 import { examples, parseCount } from "../options.js";
 import { emit, redactUri } from "../output.js";
+import { monitorDefinitions } from "./monitor-service.js";
 import { pipelineDefinitions } from "./pipeline-service.js";
 
 interface ServerOptions {
@@ -40,6 +41,7 @@ async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   const { startServer } = await import("../../server/index.js");
   const server = await startServer(config, {
     pipelines: await pipelineDefinitions(cmd, undefined),
+    monitors: await monitorDefinitions(cmd),
     scheduler: opts.scheduler && {
       onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
     },
