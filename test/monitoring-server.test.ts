@@ -11,7 +11,7 @@ import { feedbackItemsFromCsv, parseCsv } from "../src/cli/commands/feedback.js"
 import { parseMonitor } from "../src/monitoring/index.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
 import { gyre, json } from "./harness/cli.js";
-import { flightRows, HOUR, webhookSink } from "./harness/monitoring.js";
+import { flightRows, HOUR } from "./harness/monitoring.js";
 import { writePredictionLog } from "./harness/prediction-log.js";
 import { freshConfig, tempDir } from "./harness/stores.js";
 
