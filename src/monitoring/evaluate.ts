@@ -45,9 +45,9 @@ export interface EvaluateOptions {
   window: WindowSpec;
   reference: ReferenceSpec;
   /** Feature keys to check (`prediction.<output>` for outputs); default: all the reference knows. */
-  features?: string[];
+  features?: readonly string[];
   /** Metrics per feature; default: chosen per feature by sample size (defaultDriftMethod). */
-  metrics?: DriftMetricInput[];
+  metrics?: readonly DriftMetricInput[];
   /** Fewer rows in the window (or reference) → 'not enough data'. Default 30. */
   minRows?: number;
   /** Evaluation time, epoch ms (default: now). */
@@ -174,7 +174,7 @@ async function loadReference(
   return { reference: windowReference(features, data.values, data.rows), features, declared };
 }
 
-function selectFeatures(known: LogFeature[], wanted: string[] | undefined): LogFeature[] {
+function selectFeatures(known: LogFeature[], wanted: readonly string[] | undefined): LogFeature[] {
   if (!wanted) return known;
   return wanted.map((key) => {
     const found = known.find((f) => featureKey(f) === key);
@@ -192,7 +192,7 @@ function featureReport(
   f: LogFeature,
   reference: Reference,
   data: WindowData,
-  metrics: DriftMetricInput[] | undefined,
+  metrics: readonly DriftMetricInput[] | undefined,
   minRows: number,
 ): FeatureReport {
   const key = featureKey(f);
