@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateWindow, PredictionLogReader, windowBounds } from "../src/monitoring/index.js";
+import { evaluateWindow, PredictionLogReader, pruneLog, windowBounds } from "../src/monitoring/index.js";
 import { type LogRow, writePredictionLog } from "./harness/prediction-log.js";
 
 const HOUR = 3_600_000;
@@ -135,5 +135,26 @@ describe("drift over log windows", () => {
       to: T0 + 90 * 60_000,
     });
     expect(await reader.count("no-such-deployment")).toBe(0);
+  });
+});
+
+describe("retention", () => {
+  it("deletes whole hour partitions that ended before the cut-off", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gyre-monitoring-retention-"));
+    try {
+      await writePredictionLog(dir, [
+        ...rows("old", 0, 10, 0),
+        ...rows("old", 1, 10, 0),
+        ...rows("old", 2, 10, 0),
+      ]);
+      expect(pruneLog(dir, "old", T0 + 2 * HOUR - 1)).toEqual(["hour=2026-01-05T00"]);
+      expect(pruneLog(dir, "old", T0 + 2 * HOUR)).toEqual(["hour=2026-01-05T01"]);
+      const r = await PredictionLogReader.open(dir);
+      expect(await r.count("old")).toBe(10);
+      r.close();
+      expect(pruneLog(dir, "never-logged", T0 + 10 * HOUR)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

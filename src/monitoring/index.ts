@@ -15,7 +15,7 @@ export {
 } from "./evaluate.js";
 export { feedbackBody, feedbackItem, MAX_FEEDBACK_ITEMS } from "./feedback.js";
 export type { PerformanceSpec, WindowPerformance } from "./feedback-join.js";
-export { checkDeployment, loggedDeployments, logRootOf } from "./log/layout.js";
+export { checkDeployment, loggedDeployments, logRootOf, pruneLog } from "./log/layout.js";
 export { featureKey, type LogFeature, PredictionLogReader, type WindowData } from "./log/reader.js";
 export { chi2Contingency, chi2GoodnessOfFit, chi2Sf } from "./metrics/chi2.js";
 export * from "./metrics/columns.js";

@@ -58,6 +58,8 @@ export const monitorSchema = z.strictObject({
     ])
     .optional(),
   minRows: z.int().min(1).default(30),
+  /** Keep the deployment's prediction log this long (whole hours); older partitions are deleted by the server. */
+  retention: duration.optional(),
   /** Data-quality limits as shares of the window's rows (0–1). */
   quality: z
     .strictObject({

@@ -14,7 +14,7 @@ import {
   windowPerformance,
 } from "./feedback-join.js";
 import { driftFindings, metricPoints, performanceFindings } from "./findings.js";
-import { checkDeployment } from "./log/layout.js";
+import { checkDeployment, pruneLog } from "./log/layout.js";
 import { PredictionLogReader } from "./log/reader.js";
 import { type Monitor, toEpochMs } from "./monitors.js";
 import type {
@@ -25,7 +25,7 @@ import type {
   MonitorState,
   ResultFilter,
 } from "./store.js";
-import { type WindowSpec, windowBounds } from "./windows.js";
+import { parseDuration, type WindowSpec, windowBounds } from "./windows.js";
 
 export interface MonitoringServiceOptions {
   /** Directory holding `predictions/` (the file:// artifact store root). */
@@ -256,9 +256,14 @@ export class MonitoringService {
     return out;
   }
 
-  /** Runs every due monitor; errors of one monitor do not stop the others. */
+  /** Runs every due monitor, then applies retention; errors of one monitor do not stop the others. */
   async tick(onError?: (monitor: string, e: unknown) => void): Promise<MonitorRun[]> {
     const runs: MonitorRun[] = [];
+    try {
+      this.applyRetention();
+    } catch (e) {
+      onError?.("retention", e);
+    }
     for (const m of await this.due()) {
       try {
         runs.push(await this.run(m.name));
@@ -267,6 +272,26 @@ export class MonitoringService {
       }
     }
     return runs;
+  }
+
+  /** Deletes hour partitions of `deployment`'s log older than `olderThan` (a duration such as 30d). */
+  prune(deployment: string, olderThan: string): { deployment: string; before: number; removed: string[] } {
+    const before = this.now() - parseDuration(olderThan, "olderThan");
+    return { deployment, before, removed: pruneLog(this.#opts.logRoot, checkDeployment(deployment), before) };
+  }
+
+  /** Applies every monitor's `retention` to its deployment's log (the shortest one wins). */
+  applyRetention(): { deployment: string; removed: string[] }[] {
+    const shortest = new Map<string, number>();
+    for (const m of this.#monitors.values()) {
+      if (!m.retention) continue;
+      const ms = parseDuration(m.retention, "retention");
+      shortest.set(m.deployment, Math.min(ms, shortest.get(m.deployment) ?? Number.POSITIVE_INFINITY));
+    }
+    return [...shortest].map(([deployment, ms]) => ({
+      deployment,
+      removed: pruneLog(this.#opts.logRoot, deployment, this.now() - ms),
+    }));
   }
 
   /** Each monitor with its schedule state and open alerts. */

@@ -168,7 +168,7 @@ function registerReport(monitor: Command): void {
     );
 }
 
-/** `gyre monitor list|run|status|report|alerts`. */
+/** `gyre monitor list|run|status|report|prune|alerts`. */
 export function registerMonitor(program: Command): void {
   const monitor = program
     .command("monitor")
@@ -229,6 +229,21 @@ export function registerMonitor(program: Command): void {
       });
     });
   registerReport(monitor);
+  monitor
+    .command("prune <deployment>")
+    .description("Delete whole hours of a deployment's prediction log older than a duration (retention)")
+    .requiredOption("--older-than <duration>", "e.g. 30d, 12h")
+    .addHelpText("after", examples(["gyre monitor prune flights --older-than 30d"]))
+    .action(async (deployment: string, o: { olderThan: string }, cmd: Command) => {
+      await withMonitoring(cmd, async (svc) => {
+        const res = svc.prune(deployment, o.olderThan);
+        emit(cmd, res, () =>
+          process.stdout.write(
+            `removed ${res.removed.length} hour partition(s) of ${deployment} before ${formatTime(res.before)}\n`,
+          ),
+        );
+      });
+    });
   monitor
     .command("alerts")
     .description("Alerts, most recent first")

@@ -2,7 +2,7 @@
  * Where the prediction log lives (the contract shared with serving): hive-partitioned Parquet under the
  * artifact store's root, `<root>/predictions/deployment=<d>/hour=<YYYY-MM-DDTHH>/part-*.parquet`.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GyreError } from "../../core/errors.js";
@@ -74,4 +74,24 @@ export function jsonPointer(key: string, suffix = ""): string {
 /** A double-quoted SQL identifier. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Deletes whole hour partitions of a deployment's log that end at or before `before` (epoch ms, UTC).
+ * Returns the partitions removed (e.g. `hour=2026-01-05T03`). Idempotent.
+ */
+export function pruneLog(root: string, deployment: string, before: number): string[] {
+  const dir = deploymentDir(root, deployment);
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const part of readdirSync(dir).sort()) {
+    const m = /^hour=(\d{4}-\d{2}-\d{2}T\d{2})$/.exec(part);
+    if (!m) continue;
+    const start = Date.parse(`${m[1]}:00:00Z`);
+    if (Number.isFinite(start) && start + 3_600_000 <= before) {
+      rmSync(join(dir, part), { recursive: true, force: true });
+      removed.push(part);
+    }
+  }
+  return removed;
 }
