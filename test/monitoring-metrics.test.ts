@@ -141,6 +141,20 @@ describe("metric configs and edge cases", () => {
     expect(Array.from(values)).toEqual(Array.from(expected));
   });
 
+  it("numeric columns from typed arrays drop non-finite values and sort the rest", () => {
+    const raw = Float64Array.from({ length: 3000 }, (_, i) => Math.cos(i * 3.7) * 10 ** ((i % 9) - 4));
+    raw[1] = Number.NaN;
+    raw[2] = Number.POSITIVE_INFINITY;
+    raw[3] = Number.NEGATIVE_INFINITY;
+    const col = numericColumn(raw);
+    expect(col.missing).toBe(3);
+    const expected = Array.from(raw)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    expect(Array.from(col.sorted)).toEqual(expected);
+    expect(Array.from(numericColumn(Array.from(raw)).sorted)).toEqual(expected);
+  });
+
   it("picks tests for small samples and distances for large ones (Evidently's rule)", () => {
     expect(defaultDriftMethod("numeric", 1000, 900)).toBe("ks");
     expect(defaultDriftMethod("numeric", 1001, 900)).toBe("wasserstein");

@@ -14,6 +14,7 @@ export interface NumericColumn {
 
 /** Copies the finite values of `values` (nulls and non-finite count as missing) and sorts them ascending. */
 export function numericColumn(values: ArrayLike<number | null | undefined>): NumericColumn {
+  if (values instanceof Float64Array && values.length >= RADIX_MIN) return radixColumn(values);
   const out = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -23,6 +24,26 @@ export function numericColumn(values: ArrayLike<number | null | undefined>): Num
   const sorted = out.subarray(0, n);
   sortFloat64(sorted);
   return { sorted, missing: values.length - n };
+}
+
+/** The radix sort reading straight from a Float64Array: one pass filters, encodes and counts digits. */
+function radixColumn(values: Float64Array): NumericColumn {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  let lo: Uint32Array = new Uint32Array(values.length);
+  let hi: Uint32Array = new Uint32Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const h = words[2 * i + 1]!;
+    if ((h & 0x7ff00000) === 0x7ff00000) continue;
+    const flip = h & 0x80000000 ? 0xffffffff : 0;
+    lo[n] = words[2 * i]! ^ flip;
+    hi[n++] = h ^ (flip | 0x80000000);
+  }
+  lo = lo.subarray(0, n);
+  hi = hi.subarray(0, n);
+  const out = new Float64Array(n);
+  radixKeys(lo, hi, new Uint32Array(out.buffer));
+  return { sorted: out, missing: values.length - n };
 }
 
 /** Digits of the 64-bit key, least significant first: [word (0 = low, 1 = high), shift, bits]. */
@@ -43,16 +64,24 @@ export function sortFloat64(a: Float64Array): void {
   }
   const n = a.length;
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const h = words[2 * i + 1]!;
     const flip = h & 0x80000000 ? 0xffffffff : 0;
     lo[i] = words[2 * i]! ^ flip;
     hi[i] = h ^ (flip | 0x80000000);
   }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
+  radixKeys(lo, hi, words);
+}
+
+/** LSD radix sort of encoded 64-bit keys (lo, hi words); decodes the sorted doubles into `words`. */
+function radixKeys(loIn: Uint32Array, hiIn: Uint32Array, words: Uint32Array): void {
+  const n = loIn.length;
+  let lo = loIn;
+  let hi = hiIn;
+  let lo2: Uint32Array = new Uint32Array(n);
+  let hi2: Uint32Array = new Uint32Array(n);
   const counts = histograms(lo, hi);
   for (let pass = 0; pass < DIGITS.length; pass++) {
     const [word, shift, bits] = DIGITS[pass]!;
@@ -76,9 +105,9 @@ export function sortFloat64(a: Float64Array): void {
   }
   for (let i = 0; i < n; i++) {
     const h = hi[i]!;
-    const flip = h & 0x80000000 ? 0x80000000 : 0xffffffff;
-    words[2 * i] = lo[i]! ^ (flip === 0x80000000 ? 0 : 0xffffffff);
-    words[2 * i + 1] = h ^ flip;
+    const negative = (h & 0x80000000) === 0;
+    words[2 * i] = negative ? ~lo[i]! : lo[i]!;
+    words[2 * i + 1] = negative ? ~h : h ^ 0x80000000;
   }
 }
 
