@@ -1,12 +1,13 @@
 /**
  * Drift metrics against scipy: fixture values generated once by test/fixtures/monitoring/generate.py
  * (scipy.stats.ks_2samp, kstwo.sf, wasserstein_distance, chi2_contingency, chisquare,
- * scipy.spatial.distance.jensenshannon; PSI with numpy) must agree to 1e-6.
+ * scipy.spatial.distance.jensenshannon; PSI with numpy; performance with scikit-learn) must agree to 1e-6.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   categoricalColumn,
+  classificationMetrics,
   computeDrift,
   defaultDriftMethod,
   driftMetricConfig,
@@ -14,6 +15,7 @@ import {
   kstwoSf,
   numericColumn,
   quantileEdges,
+  regressionMetrics,
   sortFloat64,
 } from "../src/monitoring/index.js";
 
@@ -161,5 +163,34 @@ describe("metric configs and edge cases", () => {
     expect(defaultDriftMethod("numeric", 5000, 3)).toBe("jensenshannon");
     expect(defaultDriftMethod("categorical", 500, 4)).toBe("chi2");
     expect(defaultDriftMethod("categorical", 5000, 4)).toBe("jensenshannon");
+  });
+});
+
+describe("performance metrics match scikit-learn", () => {
+  const perf = JSON.parse(
+    readFileSync(new URL("./fixtures/monitoring/performance.json", import.meta.url), "utf8"),
+  ) as {
+    binary: { actual: string[]; predicted: string[]; scores: number[] } & Record<string, number>;
+    multiclass: { actual: string[]; predicted: string[] } & Record<string, number>;
+    regression: { actual: number[]; predicted: number[] } & Record<string, number>;
+  };
+
+  it("binary: accuracy, precision, recall, F1 and ROC AUC with tied scores", () => {
+    const b = perf.binary;
+    const m = classificationMetrics(b.predicted, b.actual, { scores: b.scores });
+    for (const k of ["accuracy", "precision", "recall", "f1", "roc_auc"]) close(m[k]!, b[k]!);
+  });
+
+  it("multi-class: macro averages", () => {
+    const c = perf.multiclass;
+    const m = classificationMetrics(c.predicted, c.actual);
+    for (const k of ["accuracy", "precision", "recall", "f1"]) close(m[k]!, c[k]!);
+  });
+
+  it("regression: RMSE and MAE", () => {
+    const r = perf.regression;
+    const m = regressionMetrics(r.predicted, r.actual);
+    close(m.rmse!, r.rmse!);
+    close(m.mae!, r.mae!);
   });
 });
