@@ -141,6 +141,22 @@ describe("monitoring over HTTP", () => {
       (r) => r.json(),
     );
     expect((results as { results: { drifted: boolean }[] }).results[0]).toMatchObject({ drifted: true });
+    const adhoc = await fetch(
+      `${server.url}/api/v1/monitoring/deployments/flights/drift?window=300&reference=first:600&features=distance,origin`,
+    ).then((r) => r.json());
+    expect(adhoc).toMatchObject({ status: "ok", driftedFeatures: ["distance"], window: { rows: 300 } });
+    const badRef = await fetch(
+      `${server.url}/api/v1/monitoring/deployments/flights/drift?reference=yesterday`,
+    );
+    expect(badRef.status).toBe(400);
+    expect(((await badRef.json()) as { error: unknown }).error).toMatchObject({
+      code: "MONITOR_INVALID",
+      field: "reference",
+    });
+    const badWindow = await fetch(`${server.url}/api/v1/monitoring/deployments/flights/drift?window=1y`);
+    expect(((await badWindow.json()) as { error: unknown }).error).toMatchObject({
+      code: "MONITOR_INVALID_WINDOW",
+    });
     const unknown = await post("/api/v1/monitoring/monitors/nope/run", {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({ code: "MONITOR_NOT_FOUND" });

@@ -30,6 +30,23 @@ export type ReferenceSpec =
   | { type: "window"; from: number; to: number }
   | { type: "window"; first: number };
 
+/** `profile`, `first:<N>` or `<from>..<to>` (ISO times or epoch ms) → a ReferenceSpec; throws MONITOR_INVALID. */
+export function parseReferenceSpec(text: string): ReferenceSpec {
+  if (text === "profile") return { type: "profile" };
+  const first = /^first:(\d+)$/.exec(text);
+  if (first && Number(first[1]) > 0) return { type: "window", first: Number(first[1]) };
+  const [from, to] = text.split("..");
+  const ms = (t: string | undefined) => (t && /^\d+$/.test(t) ? Number(t) : Date.parse(t ?? ""));
+  if (from && to && Number.isFinite(ms(from)) && Number.isFinite(ms(to)) && ms(from) < ms(to)) {
+    return { type: "window", from: ms(from), to: ms(to) };
+  }
+  throw new GyreError(
+    "MONITOR_INVALID",
+    `reference '${text}': use profile, first:<N> or <from>..<to> (ISO times, from before to)`,
+    { field: "reference" },
+  );
+}
+
 /** What monitoring needs from a model version's package. */
 export interface PackageInfo {
   profile?: ReferenceProfile;

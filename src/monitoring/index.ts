@@ -10,6 +10,7 @@ export {
   type FeatureReport,
   type PackageInfo,
   type PackageLookup,
+  parseReferenceSpec,
   type ReferenceSpec,
   type WindowReport,
 } from "./evaluate.js";

@@ -7,8 +7,8 @@ import {
   htmlReport,
   type MonitorRun,
   markdownReport,
+  parseReferenceSpec,
   parseWindow,
-  type ReferenceSpec,
   type WindowReport,
 } from "../../monitoring/index.js";
 import { examples, parseCount } from "../options.js";
@@ -59,22 +59,6 @@ function runJson(run: MonitorRun): unknown {
     ...run,
     report: { ...run.report, features: run.report.features.map(({ summary: _s, ...f }) => f) },
   };
-}
-
-/** `--reference profile | first:<N> | <from>..<to>` (ISO times or epoch ms). */
-function parseReference(text: string): ReferenceSpec {
-  if (text === "profile") return { type: "profile" };
-  const first = /^first:(\d+)$/.exec(text);
-  if (first) return { type: "window", first: Number(first[1]) };
-  const [from, to] = text.split("..");
-  const ms = (t: string | undefined) => (t && /^\d+$/.test(t) ? Number(t) : Date.parse(t ?? ""));
-  if (from && to && Number.isFinite(ms(from)) && Number.isFinite(ms(to)))
-    return { type: "window", from: ms(from), to: ms(to) };
-  throw new GyreError(
-    "MONITOR_INVALID",
-    `--reference '${text}': use profile, first:<N> or <from>..<to> (ISO times)`,
-    { field: "reference" },
-  );
 }
 
 function registerRun(monitor: Command): void {
@@ -135,7 +119,11 @@ function registerReport(monitor: Command): void {
         cmd: Command,
       ) => {
         await withMonitoring(cmd, async (svc) => {
-          const report = await svc.evaluate(deployment, parseWindow(o.window), parseReference(o.reference));
+          const report = await svc.evaluate(
+            deployment,
+            parseWindow(o.window),
+            parseReferenceSpec(o.reference),
+          );
           const history = await svc.results({
             deployment,
             ...(o.monitor ? { monitor: o.monitor } : {}),

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { Gauge, type Registry } from "prom-client";
 import { z } from "zod";
-import { MAX_FEEDBACK_ITEMS, type MonitoringService, type MonitorRun } from "../../monitoring/index.js";
+import {
+  MAX_FEEDBACK_ITEMS,
+  type MonitoringService,
+  type MonitorRun,
+  parseReferenceSpec,
+  parseWindow,
+} from "../../monitoring/index.js";
 import type { RouteTable } from "../routes.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
@@ -100,6 +106,25 @@ export function registerNativeMonitoring(
       limit: z.coerce.number().int().positive().max(10_000).optional(),
     }),
     handler: async ({ query }) => ({ results: await svc.results(query) }),
+  });
+  routes.add(app, {
+    method: "GET",
+    url: `${base}/deployments/:deployment/drift`,
+    summary: "Drift, data quality and binned distributions of one window, computed now and not stored",
+    tag,
+    params: z.object({ deployment: z.string().min(1) }),
+    query: z.object({
+      window: z.string().min(1).default("1h").describe("a duration (1h) or a row count (5000)"),
+      reference: z.string().min(1).default("profile").describe("profile | first:<N> | <from>..<to>"),
+      features: z.string().optional().describe("comma-separated feature keys"),
+    }),
+    handler: async ({ params, query }) =>
+      svc.evaluate(
+        params.deployment,
+        parseWindow(query.window),
+        parseReferenceSpec(query.reference),
+        query.features?.split(","),
+      ),
   });
   registerGauges(svc, metrics);
 }
