@@ -167,6 +167,37 @@ describe.each(BACKENDS)("monitoring loop on %s", (backend) => {
     });
   });
 
+  it("schedules: monitors run every N minutes or every N new predictions", async () => {
+    const base = {
+      deployment: "flights",
+      window: { type: "time", size: "1h" },
+      reference: { type: "window", first: 400 },
+      alert: { actions: [] },
+    };
+    const scheduled = await monitoringFor(tracking, {
+      artifacts: `file://${root}`,
+      monitors: [
+        parseMonitor({ ...base, name: "every-15m", schedule: { everyMinutes: 15 } }),
+        parseMonitor({ ...base, name: "every-500", schedule: { everyPredictions: 500 } }),
+        parseMonitor({ ...base, name: "manual" }),
+      ],
+      now: () => clock,
+    });
+    try {
+      clock = T0 + 5 * HOUR;
+      expect((await scheduled.tick()).map((r) => r.monitor)).toEqual(["every-15m", "every-500"]);
+      clock += 10 * 60_000;
+      expect(await scheduled.tick()).toEqual([]);
+      await writePredictionLog(root, flightRows("flights", 4, 500));
+      clock += 6 * 60_000;
+      expect((await scheduled.tick()).map((r) => r.monitor)).toEqual(["every-15m", "every-500"]);
+      clock += 1000;
+      expect(await scheduled.tick()).toEqual([]);
+    } finally {
+      await scheduled.close();
+    }
+  });
+
   it("malformed feedback names the field and stores nothing", async () => {
     await expect(
       service.ingestFeedback("flights", [{ request_id: "x", label: 1 }, { label: "late" }]),
