@@ -29,8 +29,7 @@ export function numericColumn(values: ArrayLike<number | null | undefined>): Num
 /** The radix sort reading straight from a Float64Array: one pass filters, encodes and counts digits. */
 function radixColumn(values: Float64Array): NumericColumn {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let lo: Uint32Array = new Uint32Array(values.length);
-  let hi: Uint32Array = new Uint32Array(values.length);
+  const [lo, hi, lo2, hi2] = keyBuffers(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const h = words[2 * i + 1]!;
@@ -39,10 +38,14 @@ function radixColumn(values: Float64Array): NumericColumn {
     lo[n] = words[2 * i]! ^ flip;
     hi[n++] = h ^ (flip | 0x80000000);
   }
-  lo = lo.subarray(0, n);
-  hi = hi.subarray(0, n);
   const out = new Float64Array(n);
-  radixKeys(lo, hi, new Uint32Array(out.buffer));
+  radixKeys(
+    lo.subarray(0, n),
+    hi.subarray(0, n),
+    lo2.subarray(0, n),
+    hi2.subarray(0, n),
+    new Uint32Array(out.buffer),
+  );
   return { sorted: out, missing: values.length - n };
 }
 
@@ -56,6 +59,20 @@ const DIGITS: readonly (readonly [number, number, number])[] = [
   [1, 22, 10],
 ];
 
+/** Reused key buffers (sorting is synchronous, so one set serves every call); grown on demand. */
+let scratch = new Uint32Array(0);
+
+/** Four key arrays of length n viewing one reused buffer: lo, hi and their scatter targets. */
+function keyBuffers(n: number): [Uint32Array, Uint32Array, Uint32Array, Uint32Array] {
+  if (scratch.length < 4 * n) scratch = new Uint32Array(4 * n);
+  return [
+    scratch.subarray(0, n),
+    scratch.subarray(n, 2 * n),
+    scratch.subarray(2 * n, 3 * n),
+    scratch.subarray(3 * n, 4 * n),
+  ];
+}
+
 /** Sorts finite doubles ascending in place (-0 before +0). */
 export function sortFloat64(a: Float64Array): void {
   if (a.length < RADIX_MIN) {
@@ -64,24 +81,32 @@ export function sortFloat64(a: Float64Array): void {
   }
   const n = a.length;
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
+  const [lo, hi, lo2, hi2] = keyBuffers(n);
   for (let i = 0; i < n; i++) {
     const h = words[2 * i + 1]!;
     const flip = h & 0x80000000 ? 0xffffffff : 0;
     lo[i] = words[2 * i]! ^ flip;
     hi[i] = h ^ (flip | 0x80000000);
   }
-  radixKeys(lo, hi, words);
+  radixKeys(lo, hi, lo2, hi2, words);
 }
 
-/** LSD radix sort of encoded 64-bit keys (lo, hi words); decodes the sorted doubles into `words`. */
-function radixKeys(loIn: Uint32Array, hiIn: Uint32Array, words: Uint32Array): void {
+/**
+ * LSD radix sort of encoded 64-bit keys (lo, hi words) using `loTmp`/`hiTmp` as scatter targets; decodes the
+ * sorted doubles into `words`.
+ */
+function radixKeys(
+  loIn: Uint32Array,
+  hiIn: Uint32Array,
+  loTmp: Uint32Array,
+  hiTmp: Uint32Array,
+  words: Uint32Array,
+): void {
   const n = loIn.length;
   let lo = loIn;
   let hi = hiIn;
-  let lo2: Uint32Array = new Uint32Array(n);
-  let hi2: Uint32Array = new Uint32Array(n);
+  let lo2 = loTmp;
+  let hi2 = hiTmp;
   const counts = histograms(lo, hi);
   for (let pass = 0; pass < DIGITS.length; pass++) {
     const [word, shift, bits] = DIGITS[pass]!;
