@@ -77,11 +77,8 @@ export const ERROR_CODES = {
   MONITOR_INVALID_WINDOW: "invalid_argument",
   MONITOR_INVALID_DEPLOYMENT: "invalid_argument",
   MONITOR_NOT_FOUND: "not_found",
-  MONITOR_ALERT_NOT_FOUND: "not_found",
-  MONITOR_FEATURE_NOT_FOUND: "not_found",
   MONITOR_REFERENCE_UNAVAILABLE: "failed_precondition",
   MONITOR_FEEDBACK_INVALID: "invalid_argument",
-  MONITOR_ACTION_FAILED: "unavailable",
   STORE_UNAVAILABLE: "unavailable",
   INTERNAL: "internal",
 } as const satisfies Record<string, ErrorCategory>;
