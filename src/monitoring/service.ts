@@ -68,7 +68,6 @@ export class MonitoringService {
   readonly #opts: MonitoringServiceOptions;
   readonly #monitors: Map<string, Monitor>;
   #reader: PredictionLogReader | null = null;
-  readonly #latest = new Map<string, GaugeSample>();
   #running: Promise<unknown> = Promise.resolve();
 
   constructor(options: MonitoringServiceOptions) {
@@ -141,7 +140,6 @@ export class MonitoringService {
       lastRows: rows,
       lastStatus: report.status,
     });
-    this.remember(points);
     return {
       monitor: monitor.name,
       deployment: monitor.deployment,
@@ -313,21 +311,18 @@ export class MonitoringService {
     return this.store.queryResults(filter);
   }
 
-  /** Latest drift scores and quality shares per deployment and feature (for Prometheus gauges). */
-  gauges(): GaugeSample[] {
-    return [...this.#latest.values()];
-  }
-
-  private remember(points: MetricPoint[]): void {
-    for (const p of points) {
-      if (p.value === null || p.status !== "ok") continue;
-      this.#latest.set(`${p.deployment}\u0000${p.feature}\u0000${p.metric}`, {
-        deployment: p.deployment,
-        feature: p.feature,
-        metric: p.metric,
-        value: p.value,
-      });
+  /**
+   * Latest stored value per (deployment, feature, metric) — drift scores, quality shares, performance — for
+   * Prometheus gauges. Read from the store, so every replica and a restarted server report the same.
+   */
+  async gauges(): Promise<GaugeSample[]> {
+    const latest = new Map<string, GaugeSample>();
+    for (const p of await this.store.queryResults({ limit: 5000 })) {
+      const key = `${p.deployment}\u0000${p.feature}\u0000${p.metric}`;
+      if (p.value === null || p.status !== "ok" || latest.has(key)) continue;
+      latest.set(key, { deployment: p.deployment, feature: p.feature, metric: p.metric, value: p.value });
     }
+    return [...latest.values()];
   }
 
   async close(): Promise<void> {

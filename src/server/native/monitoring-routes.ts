@@ -135,9 +135,9 @@ function registerGauges(svc: MonitoringService, metrics: Registry): void {
     help: "Latest drift score (p-value for ks/chi2, distance otherwise) and data-quality shares per deployment, feature and metric",
     labelNames: ["deployment", "feature", "metric"],
     registers: [metrics],
-    collect() {
+    async collect() {
       this.reset();
-      for (const g of svc.gauges())
+      for (const g of await svc.gauges())
         this.set({ deployment: g.deployment, feature: g.feature, metric: g.metric }, g.value);
     },
   });
