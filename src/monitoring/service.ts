@@ -69,6 +69,7 @@ export class MonitoringService {
   readonly #monitors: Map<string, Monitor>;
   #reader: PredictionLogReader | null = null;
   #running: Promise<unknown> = Promise.resolve();
+  #ticking = false;
 
   constructor(options: MonitoringServiceOptions) {
     this.#opts = options;
@@ -254,8 +255,21 @@ export class MonitoringService {
     return out;
   }
 
-  /** Runs every due monitor, then applies retention; errors of one monitor do not stop the others. */
+  /**
+   * Applies retention, then runs every due monitor; errors of one monitor do not stop the others. A tick
+   * that starts while the previous one is still running does nothing (no monitor runs twice for one due time).
+   */
   async tick(onError?: (monitor: string, e: unknown) => void): Promise<MonitorRun[]> {
+    if (this.#ticking) return [];
+    this.#ticking = true;
+    try {
+      return await this.tickNow(onError);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  private async tickNow(onError?: (monitor: string, e: unknown) => void): Promise<MonitorRun[]> {
     const runs: MonitorRun[] = [];
     try {
       this.applyRetention();
