@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  type CategoricalColumn,
+  categoricalColumn,
   computeDrift,
   type DriftMetricConfig,
   driftMetricConfig,
@@ -59,12 +59,6 @@ function toStrings(codes: Int32Array): string[] {
   return Array.from(codes, (c) => names[c]!);
 }
 
-function countStrings(values: string[]): CategoricalColumn {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return { counts, missing: 0 };
-}
-
 type Values = { numeric: number[][]; categorical: number[][] };
 
 function gyreDrift(data: Data, refStr: string[][], curStr: string[][]): { seconds: number; values: Values } {
@@ -80,8 +74,8 @@ function gyreDrift(data: Data, refStr: string[][], curStr: string[][]): { second
     values.numeric.push([k.statistic!, k.pValue!, computeDrift(psi, r, c).score!]);
   }
   for (let j = 0; j < refStr.length; j++) {
-    const r = { kind: "categorical", column: countStrings(refStr[j]!) } as const;
-    const c = { kind: "categorical", column: countStrings(curStr[j]!) } as const;
+    const r = { kind: "categorical", column: categoricalColumn(refStr[j]!) } as const;
+    const c = { kind: "categorical", column: categoricalColumn(curStr[j]!) } as const;
     const t = computeDrift(chi2, r, c);
     values.categorical.push([t.statistic!, t.pValue!, computeDrift(psi, r, c).score!]);
   }
