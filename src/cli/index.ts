@@ -5,8 +5,10 @@ import { registerData } from "./commands/data.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerFeatures } from "./commands/features.js";
+import { registerFeedback } from "./commands/feedback.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
+import { registerMonitor } from "./commands/monitor.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerScheduler } from "./commands/pipeline-schedules.js";
 import { registerRuns } from "./commands/runs.js";
@@ -53,6 +55,8 @@ function buildProgram(): Command {
   registerScheduler(program);
   registerData(program);
   registerFeatures(program);
+  registerMonitor(program);
+  registerFeedback(program);
   registerDemo(program);
   return program;
 }

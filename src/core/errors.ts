@@ -88,6 +88,12 @@ export const ERROR_CODES = {
   FEATURES_TRAINING_SET_NOT_FOUND: "not_found",
   FEATURES_REGISTRY_CONFLICT: "failed_precondition",
   FEATURES_QUERY_FAILED: "failed_precondition",
+  MONITOR_INVALID: "invalid_argument",
+  MONITOR_INVALID_WINDOW: "invalid_argument",
+  MONITOR_INVALID_DEPLOYMENT: "invalid_argument",
+  MONITOR_NOT_FOUND: "not_found",
+  MONITOR_REFERENCE_UNAVAILABLE: "failed_precondition",
+  MONITOR_FEEDBACK_INVALID: "invalid_argument",
   STORE_UNAVAILABLE: "unavailable",
   INTERNAL: "internal",
 } as const satisfies Record<string, ErrorCategory>;

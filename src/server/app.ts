@@ -5,6 +5,7 @@ import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
 import type { FeatureStore } from "../features/index.js";
 import type { TrackingService } from "../metadata/index.js";
+import type { MonitoringService } from "../monitoring/index.js";
 import type { PipelineService } from "../pipelines/index.js";
 import type { RegistryService } from "../registry/index.js";
 import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
@@ -12,6 +13,7 @@ import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
 import { registerNativeData } from "./native/data-routes.js";
 import { registerNativeFeatures } from "./native/feature-routes.js";
+import { registerNativeMonitoring } from "./native/monitoring-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
 import { registerNativeRegistry } from "./native/registry-routes.js";
 import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./native/tracking-routes.js";
@@ -30,6 +32,8 @@ export interface AppOptions {
   pipelines?: PipelineService;
   /** Serves `/api/v1/features…` (the online feature server) when given. */
   features?: FeatureStore;
+  /** Serves `/api/v1/monitoring…` and monitoring gauges on /metrics when given. */
+  monitoring?: MonitoringService;
   config: Pick<GyreConfig, "server" | "logLevel">;
 }
 
@@ -110,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const routes = new RouteTable();
-  registerObservability(app, VERSION);
+  const metrics = registerObservability(app, VERSION);
   registerMlflowTracking(app, routes, options.tracking);
   registerNativeTracking(app, routes, options.tracking);
   registerMlflowRegistry(app, routes, options.registry);
@@ -121,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerNativePipelines(app, routes, options.pipelines);
   }
   if (options.features) registerNativeFeatures(app, routes, options.features);
+  if (options.monitoring) registerNativeMonitoring(app, routes, options.monitoring, metrics);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).
     raw.removeAllContentTypeParsers();

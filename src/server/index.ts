@@ -4,6 +4,7 @@ import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { type FeatureDefinition, type FeatureStore, featuresFor } from "../features/index.js";
 import { openMetadataStore, TrackingService } from "../metadata/index.js";
+import { type Monitor, type MonitoringService, monitoringFor, pipelineTrigger } from "../monitoring/index.js";
 import {
   type PipelineDef,
   type PipelineScheduler,
@@ -28,6 +29,8 @@ export interface RunningServer {
   pipelines: PipelineService;
   /** The feature store, when started with `features`. */
   features: FeatureStore | null;
+  /** Monitoring over the prediction log (null when the artifact store is not file://). */
+  monitoring: MonitoringService | null;
   /** The schedule runner, when started with `scheduler`. */
   scheduler: PipelineScheduler | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
@@ -45,7 +48,12 @@ export interface ServerOptions {
   features?: FeatureDefinition[];
   /** Directory relative feature-source paths resolve against (default: the current directory). */
   featuresDir?: string;
+  /** Monitors from gyre.config.ts; with `scheduler` they run on their schedules inside the server. */
+  monitors?: Monitor[];
 }
+
+/** How often the server checks whether a monitor is due, ms. */
+const MONITOR_TICK_MS = 30_000;
 
 /**
  * Opens the stores named in `config` and serves them on `config.server.host:port` (port 0 = any free port).
@@ -74,12 +82,35 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
         await featuresFor(tracking, config, options.featuresDir ? { projectDir: options.featuresDir } : {})
       ).register(options.features)
     : null;
-  const app = await buildApp({ tracking, registry, pipelines, config, ...(features ? { features } : {}) });
+  const monitoring = config.artifacts.startsWith("file:")
+    ? await monitoringFor(tracking, {
+        artifacts: config.artifacts,
+        registry,
+        monitors: options.monitors ?? [],
+        actions: { trigger: pipelineTrigger(pipelines, tracking) },
+      })
+    : null;
+  const app = await buildApp({
+    tracking,
+    registry,
+    pipelines,
+    config,
+    ...(features ? { features } : {}),
+    ...(monitoring ? { monitoring } : {}),
+  });
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler
     ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)
     : null;
   await scheduler?.start();
+  const monitorTimer =
+    options.scheduler && monitoring
+      ? setInterval(() => {
+          monitoring
+            .tick((monitor, e) => app.log.error({ err: e, monitor }, "monitor run failed"))
+            .catch(() => undefined);
+        }, MONITOR_TICK_MS).unref()
+      : null;
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.server.port;
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
@@ -90,11 +121,14 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     registry,
     pipelines,
     features,
+    monitoring,
     scheduler,
     async close() {
       scheduler?.stop();
+      if (monitorTimer) clearInterval(monitorTimer);
       await app.close();
       await features?.close();
+      await monitoring?.close();
       await pipelines.close();
       await registry.close();
       await tracking.close();

@@ -4,6 +4,7 @@ import { cliConfig } from "../context.js";
 import { examples, parseCount } from "../options.js";
 import { emit, redactUri } from "../output.js";
 import { featureDefinitions } from "./features-service.js";
+import { monitorDefinitions } from "./monitor-service.js";
 import { pipelineDefinitions } from "./pipeline-service.js";
 
 interface ServerOptions {
@@ -42,6 +43,7 @@ async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   const server = await startServer(config, {
     pipelines: await pipelineDefinitions(cmd, undefined),
     ...(await featureDefinitions(cmd)),
+    monitors: await monitorDefinitions(cmd),
     scheduler: opts.scheduler && {
       onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
     },

@@ -6,6 +6,7 @@
 export { type PackResult, packPackage, unpackPackage, withPackageDir } from "./archive.js";
 export {
   type ManifestIssue,
+  parseManifest,
   readPackage,
   type WritePackageOptions,
   writePackage,
