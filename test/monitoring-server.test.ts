@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feedbackItemsFromCsv, parseCsv } from "../src/cli/commands/feedback.js";
 import { parseMonitor } from "../src/monitoring/index.js";
+import { definePipeline, param, triggersFor } from "../src/pipelines/index.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
+import { nap } from "./fixtures/pipelines/defs.js";
 import { gyre, json } from "./harness/cli.js";
 import { flightRows, HOUR } from "./harness/monitoring.js";
 import { writePredictionLog } from "./harness/prediction-log.js";
@@ -30,6 +32,13 @@ const monitorDef = {
   alert: { severity: "warning", cooldown: "1h", actions: [{ type: "log" }] },
 } as const;
 
+/** Started by the pipeline-side alert trigger; `feature` comes from the alert. */
+const retrain = definePipeline({
+  name: "retrain",
+  params: { feature: param.string("") },
+  build: (p) => void p.step(nap),
+});
+
 let server: RunningServer;
 let root: string;
 let store: string;
@@ -49,7 +58,13 @@ beforeAll(async () => {
     root,
     rebase([...flightRows("flights", 2, 300, 2), ...flightRows("flights", 3, 300, 2)]),
   );
-  server = await startServer(config, { monitors: [parseMonitor(monitorDef)] });
+  server = await startServer(config, { monitors: [parseMonitor(monitorDef)], pipelines: [retrain] });
+  // A pipeline-side alert trigger: monitoring's alerts reach it as well as the monitor's own actions.
+  await (await triggersFor(server.pipelines)).add({
+    name: "retrain-on-drift",
+    pipeline: "retrain",
+    on: { kind: "alert", deployment: "flights" },
+  });
   projectDir = tempDir("gyre-monitor-project-");
   writeFileSync(
     join(projectDir, "gyre.config.ts"),
@@ -136,7 +151,13 @@ describe("monitoring over HTTP", () => {
       /gyre_monitoring_alert_firing\{deployment="flights",monitor="flights-drift",feature="distance",metric="ks",severity="warning"\} 1/,
     );
     const alerts = await fetch(`${server.url}/api/v1/monitoring/alerts?state=firing`).then((r) => r.json());
-    expect((alerts as { alerts: { feature: string }[] }).alerts.map((a) => a.feature)).toEqual(["distance"]);
+    const firing = (alerts as { alerts: { feature: string; actions: { type: string; runId?: string }[] }[] })
+      .alerts;
+    expect(firing.map((a) => a.feature)).toEqual(["distance"]);
+    const started = firing[0]!.actions.find((a) => a.type === "trigger");
+    expect(started?.runId).toBeTruthy();
+    const triggered = await server.pipelines.status(started!.runId!);
+    expect(triggered.run.params).toEqual({ feature: "distance" });
     const results = await fetch(`${server.url}/api/v1/monitoring/results?feature=distance&metric=ks`).then(
       (r) => r.json(),
     );

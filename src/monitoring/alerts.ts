@@ -30,6 +30,11 @@ export interface PipelineTrigger {
 
 export interface ActionContext {
   trigger?: PipelineTrigger;
+  /**
+   * Also hands every notified alert to whoever listens for alerts (the pipelines' alert triggers, so a
+   * `gyre pipeline trigger add … --on alert:<deployment>` starts its pipeline); failures are recorded.
+   */
+  deliver?: (alerts: AlertRecord[], now: number) => Promise<ActionOutcome[]>;
   log?: (entry: Record<string, unknown>) => void;
   fetch?: typeof fetch;
 }
@@ -115,6 +120,15 @@ async function runActions(
   const outcomes: ActionOutcome[] = [];
   for (const action of monitor.alert.actions) {
     outcomes.push(await runAction(store, action, monitor, alerts, now, cooldown, ctx));
+  }
+  if (ctx.deliver) {
+    outcomes.push(
+      ...(await ctx
+        .deliver(alerts, now)
+        .catch((e: unknown) => [
+          { type: "trigger", ok: false, at: now, detail: `alert triggers: ${(e as Error).message}` },
+        ])),
+    );
   }
   for (const a of alerts) {
     a.actions = [...a.actions, ...outcomes];

@@ -120,5 +120,5 @@ export async function monitoringFor(
     ...(options.now ? { now: options.now } : {}),
   });
 }
-export { pipelineTrigger } from "./pipeline-trigger.js";
+export { alertDelivery, pipelineTrigger } from "./pipeline-trigger.js";
 export { htmlReport, markdownReport, type ReportInput } from "./report/report.js";

@@ -4,8 +4,9 @@
  * monitor and deployment, so the lineage of any model version it registers leads back to the alert.
  */
 import type { TrackingClient } from "../metadata/index.js";
-import type { PipelineService, RunHandle } from "../pipelines/index.js";
-import type { PipelineTrigger } from "./alerts.js";
+import type { PipelineService, PipelineTriggers, RunHandle } from "../pipelines/index.js";
+import type { ActionContext, PipelineTrigger } from "./alerts.js";
+import type { ActionOutcome } from "./store.js";
 
 /**
  * A PipelineTrigger over a pipeline service; parameters the pipeline does not declare are dropped.
@@ -29,5 +30,38 @@ export function pipelineTrigger(
       onStarted?.(handle);
       return { runId: handle.runId };
     },
+  };
+}
+
+/**
+ * Delivers alerts to the pipelines' alert triggers (`gyre pipeline trigger add … --on alert[:deployment]`):
+ * each notification is one event (alert id and time), so a trigger starts at most one run for it.
+ */
+export function alertDelivery(triggers: PipelineTriggers): NonNullable<ActionContext["deliver"]> {
+  return async (alerts, now) => {
+    const outcomes: ActionOutcome[] = [];
+    for (const a of alerts) {
+      const payload = {
+        alert_id: a.id,
+        monitor: a.monitor,
+        deployment: a.deployment,
+        feature: a.feature,
+        metric: a.metric,
+        severity: a.severity,
+        value: a.value,
+        threshold: a.threshold,
+        message: a.message,
+      };
+      for (const f of await triggers.fire("alert", { key: `${a.id}@${now}`, payload }, now)) {
+        outcomes.push({
+          type: "trigger",
+          ok: f.run !== null,
+          at: now,
+          detail: f.run ? `trigger '${f.trigger}' started a run` : `trigger '${f.trigger}': ${f.error}`,
+          ...(f.run ? { runId: f.run.runId } : {}),
+        });
+      }
+    }
+    return outcomes;
   };
 }

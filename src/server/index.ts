@@ -4,7 +4,13 @@ import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { type FeatureDefinition, type FeatureStore, featuresFor } from "../features/index.js";
 import { openMetadataStore, TrackingService } from "../metadata/index.js";
-import { type Monitor, type MonitoringService, monitoringFor, pipelineTrigger } from "../monitoring/index.js";
+import {
+  alertDelivery,
+  type Monitor,
+  type MonitoringService,
+  monitoringFor,
+  pipelineTrigger,
+} from "../monitoring/index.js";
 import {
   type PipelineDef,
   type PipelineScheduler,
@@ -12,6 +18,7 @@ import {
   pipelinesFor,
   type SchedulerOptions,
   schedulerFor,
+  triggersFor,
 } from "../pipelines/index.js";
 import { type RegistryService, type RegistryServiceOptions, registryFor } from "../registry/index.js";
 import { buildApp } from "./app.js";
@@ -87,7 +94,10 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
         artifacts: config.artifacts,
         registry,
         monitors: options.monitors ?? [],
-        actions: { trigger: pipelineTrigger(pipelines, tracking) },
+        actions: {
+          trigger: pipelineTrigger(pipelines, tracking),
+          deliver: alertDelivery(await triggersFor(pipelines)),
+        },
       })
     : null;
   const app = await buildApp({
