@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { isLocalArtifactStore, joinArtifactPath } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { TrackingService } from "../metadata/index.js";
 import { inspectFile } from "./inspect.js";
@@ -178,6 +180,27 @@ export class DataService {
   /** The latest version of every dataset. */
   datasets(): Promise<DatasetVersion[]> {
     return this.store.datasets();
+  }
+
+  /**
+   * A local path of a version's file (default: the latest) for readers on this machine: the stored file
+   * itself when the artifact store keeps local files, else a copy downloaded once into the temp directory.
+   * Throws DATA_DATASET_NOT_FOUND.
+   */
+  async localFile(
+    name: string,
+    version?: number,
+  ): Promise<{ path: string; format: string; version: number }> {
+    const v = await this.get(name, version);
+    const info = (await this.tracking.getRun(v.runId)).info;
+    const key = joinArtifactPath(this.tracking.runArtifactRoot({ info }), v.artifactPath);
+    const store = this.tracking.artifacts;
+    if (isLocalArtifactStore(store))
+      return { path: await store.localPath(key), format: v.format, version: v.version };
+    const dir = join(tmpdir(), "gyre-datasets", v.digest);
+    const path = join(dir, basename(v.artifactPath));
+    if (!(await stat(path).catch(() => null))) await this.download(name, v.version, dir);
+    return { path, format: v.format, version: v.version };
   }
 
   /** Writes a version's stored file into `dir` and returns its path. Throws DATA_DATASET_NOT_FOUND. */

@@ -57,12 +57,28 @@ export function defineEntity(def: Omit<EntityDef, "kind">): EntityDef {
   return { kind: "entity", ...def };
 }
 
-/** A file source (`path`: Parquet or CSV, globs allowed) or a DuckDB SQL `query` over other sources. */
+/**
+ * A file source (`path`: Parquet or CSV, globs allowed), a versioned `dataset` (latest, or `datasetVersion`), or a
+ * DuckDB SQL `query` over other sources.
+ */
 export function defineSource(def: Omit<SourceDef, "kind">): SourceDef {
   const what = `Source '${def.name}'`;
   checkName(what, "name", def.name);
-  if ((def.path === undefined) === (def.query === undefined))
-    throw bad(what, "path", "give exactly one of `path` (a Parquet or CSV file) or `query` (DuckDB SQL)");
+  const given = [def.path, def.query, def.dataset].filter((x) => x !== undefined).length;
+  if (given !== 1)
+    throw bad(
+      what,
+      "path",
+      "give exactly one of `path` (a Parquet or CSV file), `dataset` (a registered dataset) or `query` (DuckDB SQL)",
+    );
+  const pinned = def.datasetVersion;
+  if (pinned !== undefined && (def.dataset === undefined || !Number.isInteger(pinned) || pinned < 1))
+    throw bad(
+      what,
+      "datasetVersion",
+      "`datasetVersion` pins a dataset version: a positive integer, with `dataset`",
+    );
+  if (def.dataset !== undefined) return { kind: "source", ...def };
   const format = def.format ?? (def.path?.toLowerCase().endsWith(".csv") ? "csv" : "parquet");
   return def.path === undefined ? { kind: "source", ...def } : { kind: "source", ...def, format };
 }

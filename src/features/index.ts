@@ -18,6 +18,9 @@ export {
   isDefinition,
   parseTtl,
 } from "./dsl.js";
+
+import { dataFor } from "../data/index.js";
+
 export { TRAINING_SET_PREFIX } from "./historical.js";
 export { loadFeatureDefinitions } from "./load.js";
 export { DEFAULT_CHUNK_ROWS, type MaterializeOptions } from "./materialize.js";
@@ -87,6 +90,7 @@ export async function featuresFor(
     online,
     artifacts: tracking.artifacts,
     tracking,
+    datasets: await dataFor(tracking),
     projectDir: options.projectDir ?? process.cwd(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onClose ? { onClose: options.onClose } : {}),

@@ -2,6 +2,7 @@ import type { ArtifactStore } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { TrackingService } from "../metadata/index.js";
 import { Catalog } from "./catalog.js";
+import { type DatasetFiles, resolveDatasetSources } from "./dataset-sources.js";
 import { buildTrainingSet, TRAINING_SET_PREFIX } from "./historical.js";
 import { type MaterializeOptions, materialize } from "./materialize.js";
 import type { OfflineStore } from "./offline-store.js";
@@ -35,6 +36,8 @@ export interface FeatureStoreParts {
   tracking?: TrackingService | undefined;
   /** Directory that relative source paths are resolved against (the project, where gyre.config.ts is). */
   projectDir: string;
+  /** Files of versioned datasets, for `dataset` sources. */
+  datasets?: DatasetFiles | undefined;
   /** Clock in ms since the epoch (UTC), for TTLs and default materialization ends. */
   now?: () => number;
   onClose?: () => Promise<void>;
@@ -65,6 +68,12 @@ export class FeatureStore {
     this.#now = parts.now ?? Date.now;
   }
 
+  /** Points the offline store at the catalog's sources, with dataset sources resolved to their files. */
+  async #setSources(catalog: Catalog): Promise<void> {
+    const sources = await resolveDatasetSources([...catalog.sources.values()], this.#p.datasets);
+    await this.#p.offline.setSources(sources, this.#p.projectDir);
+  }
+
   /** Sets the definitions from code that `plan`/`apply` compare against, and the on-demand functions. */
   register(defs: FeatureDefinition[]): this {
     this.#code = [...defs];
@@ -92,7 +101,9 @@ export class FeatureStore {
 
   /** Validates the code definitions (SQL included) and diffs them against the registry. Applies nothing. */
   async plan(): Promise<Plan> {
-    await validateCatalog(new Catalog(this.#code), this.#p.offline, this.#p.projectDir);
+    await validateCatalog(new Catalog(this.#code), this.#p.offline, this.#p.projectDir, (sources) =>
+      resolveDatasetSources(sources, this.#p.datasets),
+    );
     const cur = await this.#p.definitions.current();
     return { revision: cur.revision, changes: diffDefinitions(cur.definitions, this.#code.map(toDesired)) };
   }
@@ -102,7 +113,9 @@ export class FeatureStore {
    * With `expectedRevision` (from `plan`), throws FEATURES_REGISTRY_CONFLICT if another apply came between.
    */
   async apply(expectedRevision?: number): Promise<Plan> {
-    await validateCatalog(new Catalog(this.#code), this.#p.offline, this.#p.projectDir);
+    await validateCatalog(new Catalog(this.#code), this.#p.offline, this.#p.projectDir, (sources) =>
+      resolveDatasetSources(sources, this.#p.datasets),
+    );
     const plan = await this.#p.definitions.apply(this.#code.map(toDesired), expectedRevision);
     await this.#current(true);
     return plan;
@@ -144,7 +157,7 @@ export class FeatureStore {
   /** Point-in-time correct training set, saved as Parquet in the artifact store (see buildTrainingSet). */
   async getHistoricalFeatures(req: HistoricalRequest): Promise<TrainingSet> {
     const a = await this.#current(true);
-    await this.#p.offline.setSources([...a.catalog.sources.values()], this.#p.projectDir);
+    await this.#setSources(a.catalog);
     return buildTrainingSet(
       {
         catalog: a.catalog,
@@ -175,7 +188,7 @@ export class FeatureStore {
   /** Writes the latest values of the range (or since each watermark) to the online store; see materialize.ts. */
   async materialize(options: MaterializeOptions): Promise<MaterializeResult> {
     const a = await this.#current(true);
-    await this.#p.offline.setSources([...a.catalog.sources.values()], this.#p.projectDir);
+    await this.#setSources(a.catalog);
     return materialize(
       { catalog: a.catalog, offline: this.#p.offline, online: this.#p.online, now: this.#now() },
       options,
@@ -186,7 +199,7 @@ export class FeatureStore {
   async stats(view: string): Promise<ViewStats> {
     const a = await this.#current(true);
     const def = a.catalog.view(view, "view");
-    await this.#p.offline.setSources([...a.catalog.sources.values()], this.#p.projectDir);
+    await this.#setSources(a.catalog);
     const [offline, state, onlineRows] = await Promise.all([
       this.#p.offline.stats(a.catalog.offlineView(def)),
       this.#p.online.state(view),

@@ -23,6 +23,9 @@ export interface SourceDef {
   /** Defaults from the file extension. */
   format?: "parquet" | "csv";
   query?: string;
+  /** A versioned dataset (`gyre data register`): its latest version, or `datasetVersion` when given. */
+  dataset?: string;
+  datasetVersion?: number;
   description?: string;
 }
 

@@ -1,7 +1,7 @@
 import { GyreError } from "../core/errors.js";
 import type { Catalog } from "./catalog.js";
 import type { OfflineStore } from "./offline-store.js";
-import type { FeatureViewDef } from "./types.js";
+import type { FeatureViewDef, SourceDef } from "./types.js";
 
 function bad(field: string, message: string): GyreError {
   return new GyreError("FEATURES_DEFINITION_INVALID", message, { field });
@@ -68,6 +68,7 @@ export async function validateCatalog(
   catalog: Catalog,
   offline: OfflineStore,
   baseDir: string,
+  resolve: (sources: SourceDef[]) => Promise<SourceDef[]> = async (s) => s,
 ): Promise<void> {
   for (const v of catalog.views.values())
     if (!catalog.entities.has(v.entity))
@@ -75,7 +76,7 @@ export async function validateCatalog(
         `${v.name}.entity`,
         `Feature view '${v.name}' names unknown entity '${v.entity}' (entities: ${[...catalog.entities.keys()].join(", ") || "none"})`,
       );
-  await offline.setSources([...catalog.sources.values()], baseDir);
+  await offline.setSources(await resolve([...catalog.sources.values()]), baseDir);
   for (const v of catalog.views.values()) await checkView(catalog, offline, v);
   for (const od of catalog.onDemand.values()) {
     if (catalog.views.has(od.name))
