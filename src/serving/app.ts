@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { registerDeploymentAdmin } from "./admin-routes.js";
@@ -58,7 +59,17 @@ export async function buildServingApp(o: ServingAppOptions): Promise<FastifyInst
     logger: { level: o.logLevel, stream: process.stderr },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.config.bodyLimit,
-    requestTimeout: o.config.requestTimeoutMs,
+    // Node checks request deadlines every `connectionsCheckingInterval` (30 s by default): check often enough
+    // that a client dripping its body is cut off (408) close to `requestTimeoutMs`.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: o.config.requestTimeoutMs,
+          connectionsCheckingInterval: Math.min(1000, o.config.requestTimeoutMs),
+          keepAliveTimeout: 5000,
+        },
+        handler,
+      ),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && given.length > 0 && given.length <= 128 ? given : randomUUID();

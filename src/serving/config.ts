@@ -16,6 +16,8 @@ const servingSchema = z.strictObject({
   bodyLimit: z.number().int().positive(),
   /** A request (headers and body) must arrive within this many ms, else 408; protects against slow clients. */
   requestTimeoutMs: z.number().int().positive(),
+  /** Graceful shutdown waits this long for in-flight requests, ms, then closes the remaining connections. */
+  shutdownTimeoutMs: z.number().int().min(0),
   /** How often aliases and stored deployments are re-read, ms. */
   pollIntervalMs: z.number().int().min(50),
   runtime: z.strictObject({
@@ -49,6 +51,7 @@ export function servingDefaults(): ServingConfig {
     workers: availableParallelism(),
     bodyLimit: 16 * 1024 * 1024,
     requestTimeoutMs: 30_000,
+    shutdownTimeoutMs: 10_000,
     pollIntervalMs: 1000,
     runtime: { intraOpThreads: 1, interOpThreads: 1 },
     predictionLog: { enabled: true, capacity: 100_000, flushIntervalMs: 1000 },

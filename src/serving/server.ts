@@ -155,7 +155,9 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
     async close() {
       draining = true;
       clearInterval(poll);
+      const force = setTimeout(() => running.server.closeAllConnections(), o.serving.shutdownTimeoutMs);
       await running.close();
+      clearTimeout(force);
       await syncing.catch(() => {});
       await plane.close();
       await log?.close();
