@@ -22,10 +22,18 @@ export function entityColumns(
   return out;
 }
 
+/** Model inputs the request lacks, or gives as null for some rows. */
+function gaps(signature: ModelSignature, inputs: Record<string, RawInput>): string[] {
+  return signature.inputs
+    .map((i) => i.name)
+    .filter((n) => !(n in inputs) || inputs[n]!.values.some((v) => v === null || v === undefined));
+}
+
 /**
- * Fills model inputs the request lacks from the online store: one lookup of the feature service for the
- * request's entity rows; values the request carries override looked-up ones. When the request already has
- * every model input, nothing is looked up. Throws SERVING_FEATURES_UNAVAILABLE when no store is wired or it fails.
+ * Fills model inputs the request lacks (absent, or null in some rows) from the online store: one lookup of
+ * the feature service for the request's entity rows; values the request carries override looked-up ones.
+ * When the request already has every model input, nothing is looked up. Throws SERVING_FEATURES_UNAVAILABLE
+ * when no store is wired or the lookup fails.
  */
 export async function enrichInputs(
   f: FeatureEnrichment,
@@ -33,7 +41,7 @@ export async function enrichInputs(
   inputs: Record<string, RawInput>,
   lookup: FeatureLookup | null,
 ): Promise<Record<string, RawInput>> {
-  const missing = signature.inputs.map((i) => i.name).filter((n) => !(n in inputs));
+  const missing = gaps(signature, inputs);
   if (missing.length === 0) return inputs;
   const keys = entityColumns(f, inputs);
   if (!lookup) {
@@ -62,6 +70,10 @@ export async function enrichInputs(
     );
   }
   const out = { ...inputs };
-  for (const name of missing) out[name] = { values: found.map((r) => r?.[name] ?? null), shape: [n] };
+  for (const name of missing) {
+    const given = inputs[name]?.values;
+    const values = Array.from({ length: n }, (_, i) => given?.[i] ?? found[i]?.[name] ?? null);
+    out[name] = { values, shape: [n] };
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { GyreError } from "../../core/errors.js";
 import type { DataPlane } from "../plane.js";
 import type { InferRequest } from "../types.js";
@@ -20,7 +20,7 @@ function targetOf(plane: DataPlane, req: FastifyRequest): string {
   );
 }
 
-async function invoke(plane: DataPlane, deployment: string, req: FastifyRequest) {
+async function invoke(plane: DataPlane, deployment: string, req: FastifyRequest, reply: FastifyReply) {
   const type = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
   let request: InferRequest;
   let format: string;
@@ -43,6 +43,7 @@ async function invoke(plane: DataPlane, deployment: string, req: FastifyRequest)
     format = decoded.format;
   }
   const result = await plane.infer(request);
+  reply.header("x-gyre-model-version", String(result.version)).header("x-gyre-variant", result.variant);
   return encodePredictions(result, format);
 }
 
@@ -56,7 +57,7 @@ export function registerMlflowScoring(
   plane: DataPlane,
   server: { version: string; draining: () => boolean },
 ): void {
-  const ping = async (_req: FastifyRequest, reply: import("fastify").FastifyReply) => {
+  const ping = async (_req: FastifyRequest, reply: FastifyReply) => {
     const ready = plane.ready && !server.draining();
     return reply
       .code(ready ? 200 : 503)
@@ -66,8 +67,8 @@ export function registerMlflowScoring(
   app.get("/ping", ping);
   app.get("/health", ping);
   app.get("/version", async (_req, reply) => reply.type("text/plain").send(server.version));
-  app.post("/invocations", async (req) => invoke(plane, targetOf(plane, req), req));
-  app.post<{ Params: { name: string } }>("/deployments/:name/invocations", async (req) =>
-    invoke(plane, req.params.name, req),
+  app.post("/invocations", async (req, reply) => invoke(plane, targetOf(plane, req), req, reply));
+  app.post<{ Params: { name: string } }>("/deployments/:name/invocations", async (req, reply) =>
+    invoke(plane, req.params.name, req, reply),
   );
 }
