@@ -54,7 +54,7 @@ describe("serving traffic", () => {
       const { delayed: _d, ...x } = r;
       return { ...x, destination: linear.destinations[i % 5]! };
     });
-    rows.forEach((r, i) => flights.set(`f${i}`, r));
+    for (const [i, r] of rows.entries()) flights.set(`f${i}`, r);
     fixture = await registeredFlights("sqlite", "flights", [linear.dir, mlp.dir, corrupt]);
     // Version 3 was registered intact; its graph is damaged afterwards, as a bad disk or a bad upload would.
     writeFileSync(join(corrupt, "model.onnx"), "not an onnx graph any more");
