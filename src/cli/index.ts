@@ -2,11 +2,14 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDeployments } from "./commands/deployments.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerModelPackage } from "./commands/model-package.js";
 import { registerModels } from "./commands/models.js";
 import { registerPipeline } from "./commands/pipeline.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerServe } from "./commands/serve.js";
 import { registerServer } from "./commands/server.js";
 import { reportError } from "./errors.js";
 import { examples } from "./options.js";
@@ -47,6 +50,9 @@ function buildProgram(): Command {
   registerArtifacts(program);
   registerModelPackage(registerModels(program));
   registerPipeline(program);
+  registerServe(program);
+  registerDeployments(program);
+  registerPredict(program);
   registerDemo(program);
   return program;
 }

@@ -90,6 +90,7 @@ export const ERROR_CODES = {
   SERVING_UNSUPPORTED_MEDIA_TYPE: "invalid_argument",
   SERVING_FEATURES_UNAVAILABLE: "unavailable",
   SERVING_SHUTTING_DOWN: "unavailable",
+  SERVING_UNREACHABLE: "unavailable",
   STORE_UNAVAILABLE: "unavailable",
   INTERNAL: "internal",
 } as const satisfies Record<string, ErrorCategory>;

@@ -1,7 +1,11 @@
 import cluster, { type Worker } from "node:cluster";
 import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { AggregatorRegistry } from "prom-client";
+import type { ServingConfig } from "./config.js";
 import type { ServingMetrics } from "./metrics.js";
+import type { StartServingOptions } from "./server.js";
+import type { Deployment } from "./types.js";
 
 const READY = "gyre:serving:ready";
 const STOP = "gyre:serving:stop";
@@ -17,8 +21,21 @@ interface Message {
   error?: string;
 }
 
+/** What the primary hands each worker: everything resolved, so every worker serves the same configuration. */
+export interface WorkerSpec {
+  config: StartServingOptions["config"];
+  serving: ServingConfig;
+  deployments: Deployment[];
+}
+
+/** The worker entry module (worker.ts from the sources under tsx, worker.js when built). */
+const WORKER_ENTRY = fileURLToPath(
+  new URL(`./worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url),
+);
+
 export interface ClusterOptions {
   workers: number;
+  spec: WorkerSpec;
   /** Called when a worker dies unexpectedly (it is replaced). */
   onWorkerExit?: (pid: number | undefined, code: number | null) => void;
 }
@@ -51,6 +68,11 @@ async function waitReady(worker: Worker): Promise<string> {
 export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
+  cluster.setupPrimary({
+    exec: WORKER_ENTRY,
+    args: [JSON.stringify(o.spec)],
+    execArgv: loaderArgs(process.execArgv),
+  });
   cluster.on("message", (worker, message: Message) => {
     if (message?.type !== METRICS_REQ) return;
     aggregator.clusterMetrics().then(
@@ -80,6 +102,18 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       );
     },
   };
+}
+
+/** Node flags a worker needs (module loaders such as tsx, conditions), without `-e`/`-p` code to evaluate. */
+function loaderArgs(execArgv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a === "-e" || a === "--eval" || a === "-p" || a === "--print") i++;
+    else if (!a.startsWith("--input-type") && !a.startsWith("--eval=") && !a.startsWith("--print="))
+      out.push(a);
+  }
+  return out;
 }
 
 let nextId = 0;

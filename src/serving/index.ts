@@ -14,6 +14,7 @@ export {
   isClusterWorker,
   type RunningCluster,
   startCluster,
+  type WorkerSpec,
 } from "./cluster.js";
 export {
   loadServingModule,
