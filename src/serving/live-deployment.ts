@@ -1,6 +1,6 @@
 import { GyreError, isGyreError } from "../core/errors.js";
 import type { RegistryClient } from "../registry/index.js";
-import type { ModelPool, ServedModel } from "./model-pool.js";
+import { type ModelPool, poolKey, type ServedModel } from "./model-pool.js";
 import { deploymentRefs, formatModelRef } from "./spec.js";
 import type { Deployment, ModelRef } from "./types.js";
 
@@ -9,8 +9,8 @@ interface Slot {
   variant: string;
   ref: ModelRef;
   served: ServedModel | null;
-  /** The last version that failed to load, and why (not retried until the reference resolves elsewhere). */
-  failed: { version: number; error: GyreError } | null;
+  /** The last version that failed to load, why and when (retried after RETRY_FAILED_MS). */
+  failed: { version: number; error: GyreError; at: number } | null;
   /** Why the reference could not be resolved, when it could not. */
   problem: string | null;
 }
@@ -27,11 +27,15 @@ export interface VariantStatus {
 export type DeploymentEvent = (e: {
   deployment: string;
   variant: string;
+  model: string;
   from: number | null;
   to: number;
   outcome: "swapped" | "failed";
   error?: GyreError;
 }) => void;
+
+/** A version that failed to load is tried again after this long (its files may have been repaired), ms. */
+const RETRY_FAILED_MS = 60_000;
 
 const sameRef = (a: ModelRef, b: ModelRef) =>
   a.model === b.model && a.alias === b.alias && a.version === b.version;
@@ -77,20 +81,21 @@ export class LiveDeployment {
 
   /** Applies a changed definition (traffic, batching); variants whose reference is unchanged keep their model. */
   async update(d: Deployment): Promise<void> {
-    const batchingChanged = JSON.stringify(d.batching) !== JSON.stringify(this.definition.batching);
-    if (batchingChanged) this.#slots = new Map();
     const dropped = this.#setSlots(d);
     this.definition = d;
     await this.refresh();
     await Promise.all(dropped.map((s) => this.pool.release(s)));
   }
 
-  /** Resolves every reference and swaps in versions that changed; concurrent calls share one pass. */
+  /** Resolves every reference and swaps in versions that changed; passes run one after another. */
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#refreshAll().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    const next = (this.#refreshing ?? Promise.resolve()).then(() => this.#refreshAll());
+    this.#refreshing = next;
+    const clear = () => {
+      if (this.#refreshing === next) this.#refreshing = null;
+    };
+    next.then(clear, clear);
+    return next;
   }
 
   async #refreshAll(): Promise<void> {
@@ -113,17 +118,21 @@ export class LiveDeployment {
 
   async #refreshSlot(slot: Slot): Promise<void> {
     const version = await this.#resolve(slot);
-    if (version === null || slot.served?.version === version || slot.failed?.version === version) return;
+    // Same version with the same batching: nothing to do (a batching change reloads beside the old one).
+    if (version === null || slot.served?.key === poolKey(slot.ref.model, version, this.definition.batching))
+      return;
+    if (slot.failed?.version === version && Date.now() - slot.failed.at < RETRY_FAILED_MS) return;
     const from = slot.served?.version ?? null;
     let next: ServedModel;
     try {
       next = await this.pool.acquire(slot.ref.model, version, this.definition.batching);
     } catch (e) {
       const error = isGyreError(e) ? e : new GyreError("SERVING_MODEL_LOAD_FAILED", String(e));
-      slot.failed = { version, error };
+      slot.failed = { version, error, at: Date.now() };
       this.onEvent({
         deployment: this.name,
         variant: slot.variant,
+        model: slot.ref.model,
         from,
         to: version,
         outcome: "failed",
@@ -138,7 +147,14 @@ export class LiveDeployment {
     const old = slot.served;
     slot.served = next;
     slot.failed = null;
-    this.onEvent({ deployment: this.name, variant: slot.variant, from, to: version, outcome: "swapped" });
+    this.onEvent({
+      deployment: this.name,
+      variant: slot.variant,
+      model: slot.ref.model,
+      from,
+      to: version,
+      outcome: "swapped",
+    });
     if (old) await this.pool.release(old);
   }
 

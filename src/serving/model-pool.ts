@@ -8,6 +8,11 @@ import { batchable } from "./tensors.js";
 import type { BatchingOptions, Tensors } from "./types.js";
 import { warmUpInputs } from "./warm-up.js";
 
+/** The pool's key of a model version loaded with `batching` options. */
+export function poolKey(name: string, version: number, batching: BatchingOptions): string {
+  return `${name}/${version}#${batching.maxBatchSize}/${batching.maxWaitMs}`;
+}
+
 /** One model version loaded for serving: its session, batcher and in-flight count. */
 export class ServedModel {
   #inflight = 0;
@@ -74,7 +79,7 @@ export class ModelPool {
 
   /** Loads (or shares) `name` version `version` with `batching`; throws SERVING_MODEL_LOAD_FAILED. */
   async acquire(name: string, version: number, batching: BatchingOptions): Promise<ServedModel> {
-    const key = `${name}/${version}#${batching.maxBatchSize}/${batching.maxWaitMs}`;
+    const key = poolKey(name, version, batching);
     let entry = this.#models.get(key);
     if (!entry) {
       entry = this.#load(key, name, version, batching);

@@ -61,23 +61,10 @@ export class DataPlane {
 
   #event: DeploymentEvent = (e) => {
     if (e.outcome === "swapped") {
-      const live = this.#deployments.get(e.deployment);
-      const ref =
-        live
-          ?.status()
-          .find((s) => s.variant === e.variant)
-          ?.ref.split(/[@/]/)[0] ?? "";
-      if (e.from !== null)
-        this.options.metrics.served.remove({
-          deployment: e.deployment,
-          variant: e.variant,
-          model: ref,
-          version: String(e.from),
-        });
-      this.options.metrics.served.set(
-        { deployment: e.deployment, variant: e.variant, model: ref, version: String(e.to) },
-        1,
-      );
+      const served = this.options.metrics.served;
+      const labels = { deployment: e.deployment, variant: e.variant, model: e.model };
+      if (e.from !== null) served.remove({ ...labels, version: String(e.from) });
+      served.set({ ...labels, version: String(e.to) }, 1);
     }
     this.options.onEvent?.(e);
   };
