@@ -1,14 +1,15 @@
-/** Load generators for `bench/serving.ts`: wrk (closed loop, C) when installed, else autocannon; fixed-rate runs with autocannon. */
+/** Load generators for `bench/serving.ts`: wrk (closed loop, C) when installed, else autocannon; a fixed-rate open loop on node:http. */
 import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { summarise, timed } from "./http.js";
 
 const run = promisify(execFile);
 
 /** Throughput and latency of one load run. Latencies in ms. */
 export interface LoadResult {
-  tool: "wrk" | "autocannon";
+  tool: "wrk" | "autocannon" | "node:http open loop";
   rps: number;
   p50: number;
   p99: number;
@@ -103,28 +104,46 @@ export async function closedLoad(
   };
 }
 
-/** An open-loop run at a fixed `rate` requests per second over `connections` connections (autocannon). */
+/**
+ * An open-loop run at a fixed `rate` requests per second for `seconds`: request i is sent at start + i/rate
+ * whatever the earlier ones are doing, over node:http keep-alive connections (Nagle off). Latency is from
+ * send to the last byte. autocannon's rate limiter writes headers and body separately, which meets delayed
+ * ACKs on loopback and adds tens of ms; this generator does not.
+ */
 export async function fixedRate(
   url: string,
   body: string,
   rate: number,
   seconds: number,
 ): Promise<LoadResult> {
-  const r = await cannon({
-    url,
-    method: "POST",
-    body,
-    headers: { "content-type": "application/json" },
-    connections: 16,
-    overallRate: rate,
-    duration: seconds,
-  });
+  const total = Math.round(rate * seconds);
+  const samples: number[] = [];
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      timed(url, body).then(
+        (ms) => {
+          samples.push(ms);
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  const s = summarise(samples);
   return {
-    tool: "autocannon",
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    requests: r.requests.total,
-    errors: r.non2xx + r.errors + r.timeouts,
+    tool: "node:http open loop",
+    rps: samples.length / elapsed,
+    p50: s.p50,
+    p99: s.p99,
+    requests: total,
+    errors,
   };
 }

@@ -61,10 +61,15 @@ async function startHello(workers: number): Promise<Service> {
 }
 
 /** `gyre serve --workers N` from the sources, as users start it. */
-async function startGyre(store: string, artifacts: string, workers: number): Promise<Service> {
+async function startGyre(
+  store: string,
+  artifacts: string,
+  workers: number,
+  extra: string[] = [],
+): Promise<Service> {
   const entry = `import("./src/cli/index.ts").then(async (cli) => { process.exitCode = await cli.main(["node", "gyre", ...process.argv.slice(1)]); });`;
   const args = [...TSX, "--input-type=module", "-e", entry, "--", "serve", "--port", "0"];
-  args.push("--workers", String(workers), "--store", store, "--artifacts", artifacts, "--json");
+  args.push("--workers", String(workers), "--store", store, "--artifacts", artifacts, "--json", ...extra);
   const child = spawn(process.execPath, args, {
     cwd: new URL("..", import.meta.url).pathname,
     stdio: ["ignore", "pipe", "inherit"],
@@ -275,6 +280,34 @@ async function benchGyre(
   }
 }
 
+/** What the prediction log costs: the same /invocations load on a server started with --no-prediction-log. */
+async function benchWithoutLog(
+  sizes: Sizes,
+  dir: string,
+  figures: Figure[],
+  hello: number,
+  withLog: number,
+): Promise<void> {
+  const model = { store: `sqlite://${join(dir, "gyre.db")}`, artifacts: `file://${join(dir, "artifacts")}` };
+  const gyre = await startGyre(model.store, model.artifacts, sizes.workers, ["--no-prediction-log"]);
+  try {
+    const url = `${gyre.url}/deployments/flights/invocations`;
+    const body = JSON.stringify({
+      dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
+    });
+    await closedLoad(url, body, sizes.connections, 1, dir);
+    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir);
+    figures.push(
+      throughput(`gyre /invocations, prediction log off @${sizes.connections} conns`, r, null, hello, {
+        with_log_rps: withLog,
+      }),
+    );
+  } finally {
+    closeConnections();
+    await gyre.stop();
+  }
+}
+
 async function benchPeer(
   sizes: Sizes,
   dir: string,
@@ -369,6 +402,7 @@ async function main(): Promise<void> {
     );
     figures.push(ms("hello-world Fastify p50 (sequential)", helloSeq.p50, null, { p99_ms: helloSeq.p99 }));
     const gyre = await benchGyre(sizes, dir, figures, { rps: helloLoad.rps, p50: helloSeq.p50 });
+    await benchWithoutLog(sizes, dir, figures, helloLoad.rps, gyre.rps);
     peerNote = await benchPeer(sizes, dir, figures, gyre);
   } finally {
     rmSync(dir, { recursive: true, force: true });

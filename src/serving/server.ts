@@ -135,6 +135,9 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
     sync,
     draining: () => draining,
   });
+  if (!log && o.serving.predictionLog.enabled) {
+    app.log.warn(`prediction log off: it needs a file:// artifact store, not ${o.config.artifacts}`);
+  }
   await app.listen({ host: o.serving.host, port: o.serving.port });
   const poll = setInterval(() => {
     sync().catch((e) => app?.log.warn({ err: (e as Error).message }, "serving poll failed"));
