@@ -94,6 +94,7 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
   const service = new ServingService(deployments, o.deployments ?? [], registry);
   const metrics = new ServingMetrics();
   const log = predictionLog(o.config, o.serving, metrics);
+  await log?.open();
   let app: FastifyInstance | null = null;
   const onEvent: DeploymentEvent = (e) => {
     const msg = `deployment ${e.deployment} ${e.variant}: ${e.outcome} ${e.from ?? "-"} → ${e.to}`;

@@ -54,6 +54,15 @@ export class ParquetSink {
     return this.#db;
   }
 
+  /**
+   * Loads DuckDB and opens the in-memory instance now: loading the native library blocks the event loop for
+   * a moment, which belongs in start-up, not in the first flush under traffic.
+   */
+  async open(): Promise<void> {
+    await this.#open();
+    await import("@duckdb/node-api");
+  }
+
   /** Writes `rows` (any deployments and hours); resolves when every file is in place. */
   async write(rows: PredictionRow[]): Promise<void> {
     if (rows.length === 0) return;

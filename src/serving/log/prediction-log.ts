@@ -84,6 +84,11 @@ export class PredictionLog {
     this.#timer.unref();
   }
 
+  /** Prepares the sink (loads the Parquet writer) before traffic arrives. */
+  open(): Promise<void> {
+    return this.sink.open();
+  }
+
   /** Queues `record`; returns false (and counts the drop) when the queue has no room for its rows. */
   offer(record: PredictionRecord): boolean {
     if (this.#rows + record.rows > this.options.capacity) {
