@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerArtifacts } from "./commands/artifacts.js";
 import { registerData } from "./commands/data.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDeployments } from "./commands/deployments.js";
 import { registerExperiments } from "./commands/experiments.js";
 import { registerFeatures } from "./commands/features.js";
 import { registerFeedback } from "./commands/feedback.js";
@@ -11,7 +12,9 @@ import { registerModels } from "./commands/models.js";
 import { registerMonitor } from "./commands/monitor.js";
 import { registerPipeline } from "./commands/pipeline.js";
 import { registerScheduler } from "./commands/pipeline-schedules.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerServe } from "./commands/serve.js";
 import { registerServer } from "./commands/server.js";
 import { reportError } from "./errors.js";
 import { examples } from "./options.js";
@@ -57,6 +60,9 @@ function buildProgram(): Command {
   registerFeatures(program);
   registerMonitor(program);
   registerFeedback(program);
+  registerServe(program);
+  registerDeployments(program);
+  registerPredict(program);
   registerDemo(program);
   return program;
 }

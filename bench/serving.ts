@@ -1,0 +1,430 @@
+/**
+ * Serving benchmark, all in one run on loopback: a hello-world Fastify cluster (the HTTP ceiling), raw
+ * in-process ONNX Runtime latency of the flights model (the compute ceiling), and `gyre serve` (CLI, node:cluster)
+ * answering the same model through OIP v2 and MLflow `/invocations`, with and without dynamic batching, plus
+ * p99 at a fixed 1,000 req/s. When Debian's python3 has fastapi, uvicorn, pandas and scikit-learn, an
+ * equivalent scikit-learn model served the way `mlflow models serve` does (FastAPI + uvicorn) is the peer.
+ *
+ *   npm run bench:serving -- [--seconds 5] [--connections 64] [--workers <cores>]
+ *
+ * Prints a table and writes bench/results/serving.json. Load: wrk when installed, else autocannon.
+ */
+import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import * as ort from "onnxruntime-node";
+import { loadFlights } from "../src/cli/demo/flights.js";
+import { openServingService } from "../src/serving/index.js";
+import { closeConnections, summarise, timed } from "./http.js";
+import { type Figure, figure, table } from "./report.js";
+import { closedLoad, fixedRate, HAS_WRK, type LoadResult } from "./serving-load.js";
+import { prepareModel } from "./serving-model.js";
+
+const PYTHON = "/usr/bin/python3";
+const SEQUENTIAL = 2000;
+const TSX = ["--import", "tsx"];
+
+interface Service {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  return port;
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  await exited;
+}
+
+/** The hello-world cluster (bench/serving-hello.ts) with `workers` processes. */
+async function startHello(workers: number): Promise<Service> {
+  const child = fork(new URL("./serving-hello.ts", import.meta.url), [String(workers)], {
+    execArgv: TSX,
+    env: { ...process.env, GYRE_BENCH_PORT: String(await freePort()) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const [message] = (await once(child, "message")) as [{ url: string }];
+  return { url: message.url, stop: () => stopChild(child) };
+}
+
+/** `gyre serve --workers N` from the sources, as users start it. */
+async function startGyre(
+  store: string,
+  artifacts: string,
+  workers: number,
+  extra: string[] = [],
+): Promise<Service> {
+  const entry = `import("./src/cli/index.ts").then(async (cli) => { process.exitCode = await cli.main(["node", "gyre", ...process.argv.slice(1)]); });`;
+  const args = [...TSX, "--input-type=module", "-e", entry, "--", "serve", "--port", "0"];
+  args.push("--workers", String(workers), "--store", store, "--artifacts", artifacts, "--json", ...extra);
+  const child = spawn(process.execPath, args, {
+    cwd: new URL("..", import.meta.url).pathname,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(child.stdout!, "data")) as [Buffer];
+  return { url: (JSON.parse(line.toString()) as { url: string }).url, stop: () => stopChild(child) };
+}
+
+/** The FastAPI + uvicorn + scikit-learn peer, or null (with the reason) when Debian's python lacks a module. */
+async function startPeer(trainCsv: string, workers: number): Promise<Service | string> {
+  const probe = spawnSync(PYTHON, ["-c", "import fastapi, uvicorn, pandas, sklearn"], { encoding: "utf8" });
+  if (probe.status !== 0)
+    return `skipped: ${PYTHON} lacks fastapi/uvicorn/pandas/sklearn (${probe.stderr.trim().split("\n").pop()})`;
+  const port = await freePort();
+  const dir = new URL(".", import.meta.url).pathname;
+  const args = [
+    "-m",
+    "uvicorn",
+    "serving_peer:app",
+    "--app-dir",
+    dir,
+    "--workers",
+    String(workers),
+    "--port",
+    String(port),
+    "--log-level",
+    "warning",
+  ];
+  const child = spawn(PYTHON, args, {
+    env: { ...process.env, GYRE_BENCH_TRAIN: trainCsv },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) return `skipped: the peer exited with code ${child.exitCode}`;
+    const ok = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { url, stop: () => stopChild(child, "SIGINT") };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopChild(child);
+  return "skipped: the peer did not start within 30 s";
+}
+
+/** Sequential latency (one request in flight) over `n` requests, after a warm-up of `n / 10`. */
+async function sequential(url: string, body: string, n = SEQUENTIAL): Promise<ReturnType<typeof summarise>> {
+  for (let i = 0; i < n / 10; i++) await timed(url, body);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push(await timed(url, body));
+  return summarise(samples);
+}
+
+/** Raw in-process ONNX Runtime: one session, one thread, one row per call. */
+async function rawOrt(
+  modelPath: string,
+  row: Record<string, unknown>,
+): Promise<ReturnType<typeof summarise>> {
+  const session = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+  });
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, v] of Object.entries(row)) {
+    feeds[name] =
+      typeof v === "number"
+        ? new ort.Tensor("float32", Float32Array.of(v), [1, 1])
+        : new ort.Tensor("string", [String(v)], [1, 1]);
+  }
+  for (let i = 0; i < 1000; i++) await session.run(feeds);
+  const samples: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const t0 = performance.now();
+    await session.run(feeds);
+    samples.push(performance.now() - t0);
+  }
+  await session.release();
+  return summarise(samples);
+}
+
+interface Sizes {
+  seconds: number;
+  connections: number;
+  workers: number;
+}
+
+function throughput(
+  name: string,
+  r: LoadResult,
+  target: number | null,
+  ceiling: number | undefined,
+  detail: Record<string, unknown> = {},
+): Figure {
+  return figure({
+    backend: "serving",
+    name,
+    unit: "req/s",
+    value: r.rps,
+    target,
+    better: "higher",
+    ceiling,
+    detail: { ...detail, p50_ms: r.p50, p99_ms: r.p99, requests: r.requests, errors: r.errors, tool: r.tool },
+  });
+}
+
+function ms(
+  name: string,
+  value: number,
+  target: number | null,
+  detail: Record<string, unknown> = {},
+): Figure {
+  return figure({ backend: "serving", name, unit: "ms", value, target, better: "lower", detail });
+}
+
+async function benchGyre(
+  sizes: Sizes,
+  dir: string,
+  figures: Figure[],
+  hello: { rps: number; p50: number },
+): Promise<{ rps: number; p99: number }> {
+  const model = await prepareModel(dir);
+  const opened = await openServingService(model.config, []);
+  await opened.service.create({ name: "flights", model: "flights@champion" });
+  await opened.service.create({
+    name: "flights-nobatch",
+    model: "flights@champion",
+    batching: { maxBatchSize: 1 },
+  });
+  await opened.close();
+  const raw = await rawOrt(model.modelPath, model.row);
+  figures.push(ms("raw ONNX Runtime p50 (1 row, in-process)", raw.p50, null, { p99_ms: raw.p99 }));
+  const gyre = await startGyre(model.config.store, model.config.artifacts, sizes.workers);
+  try {
+    const v2Url = `${gyre.url}/v2/models/flights/infer`;
+    const invUrl = `${gyre.url}/deployments/flights/invocations`;
+    const noBatchUrl = `${gyre.url}/deployments/flights-nobatch/invocations`;
+    // One second of each protocol first: JIT, ORT and both workers warm before anything is measured.
+    await closedLoad(v2Url, model.v2Body, sizes.connections, 1, dir);
+    await closedLoad(invUrl, model.invocationsBody, sizes.connections, 1, dir);
+    const v2 = await closedLoad(v2Url, model.v2Body, sizes.connections, sizes.seconds, dir);
+    const inv = await closedLoad(invUrl, model.invocationsBody, sizes.connections, sizes.seconds, dir);
+    const noBatch = await closedLoad(
+      noBatchUrl,
+      model.invocationsBody,
+      sizes.connections,
+      sizes.seconds,
+      dir,
+    );
+    figures.push(
+      throughput(`gyre OIP v2 throughput @${sizes.connections} conns`, v2, 0.4 * hello.rps, hello.rps),
+    );
+    figures.push(
+      throughput(`gyre /invocations throughput @${sizes.connections} conns`, inv, 0.4 * hello.rps, hello.rps),
+    );
+    figures.push(
+      throughput(`gyre /invocations, batching off @${sizes.connections} conns`, noBatch, null, hello.rps),
+    );
+    figures.push(
+      figure({
+        backend: "serving",
+        name: "batching speed-up (on / off)",
+        unit: "×",
+        value: inv.rps / noBatch.rps,
+        target: 3,
+        better: "higher",
+      }),
+    );
+    const seqV2 = await sequential(v2Url, model.v2Body);
+    const seqInv = await sequential(invUrl, model.invocationsBody);
+    figures.push(ms("gyre OIP v2 p50 (sequential)", seqV2.p50, null, { p99_ms: seqV2.p99 }));
+    figures.push(ms("gyre /invocations p50 (sequential)", seqInv.p50, null, { p99_ms: seqInv.p99 }));
+    figures.push(
+      ms("protocol overhead over raw ORT, p50 (OIP v2)", seqV2.p50 - raw.p50, 0.15, {
+        hello_p50_ms: hello.p50,
+      }),
+    );
+    const fixed = await fixedRate(invUrl, model.invocationsBody, 1000, sizes.seconds);
+    figures.push(
+      ms("gyre /invocations p99 @ 1,000 req/s", fixed.p99, 2, {
+        achieved_rps: fixed.rps,
+        errors: fixed.errors,
+        p50_ms: fixed.p50,
+      }),
+    );
+    const metrics = await (await fetch(`${gyre.url}/metrics`)).text();
+    const sum = Number(
+      /gyre_serving_batch_requests_sum\{model="flights",version="1"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? 0,
+    );
+    const count = Number(
+      /gyre_serving_batch_requests_count\{model="flights",version="1"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? 1,
+    );
+    figures.push(
+      figure({
+        backend: "serving",
+        name: "mean requests per inference call (whole run)",
+        unit: "req",
+        value: sum / count,
+        target: null,
+        better: "higher",
+      }),
+    );
+    return { rps: inv.rps, p99: inv.p99 };
+  } finally {
+    closeConnections();
+    await gyre.stop();
+  }
+}
+
+/** What the prediction log costs: the same /invocations load on a server started with --no-prediction-log. */
+async function benchWithoutLog(
+  sizes: Sizes,
+  dir: string,
+  figures: Figure[],
+  hello: number,
+  withLog: number,
+): Promise<void> {
+  const model = { store: `sqlite://${join(dir, "gyre.db")}`, artifacts: `file://${join(dir, "artifacts")}` };
+  const gyre = await startGyre(model.store, model.artifacts, sizes.workers, ["--no-prediction-log"]);
+  try {
+    const url = `${gyre.url}/deployments/flights/invocations`;
+    const body = JSON.stringify({
+      dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
+    });
+    await closedLoad(url, body, sizes.connections, 1, dir);
+    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir);
+    figures.push(
+      throughput(`gyre /invocations, prediction log off @${sizes.connections} conns`, r, null, hello, {
+        with_log_rps: withLog,
+      }),
+    );
+  } finally {
+    closeConnections();
+    await gyre.stop();
+  }
+}
+
+async function benchPeer(
+  sizes: Sizes,
+  dir: string,
+  figures: Figure[],
+  gyre: { rps: number; p99: number },
+): Promise<string | null> {
+  const { flights } = await loadFlights();
+  const csv = [
+    "distance,hour,origin,destination,delayed",
+    ...flights
+      .slice(0, 3000)
+      .map((f) =>
+        [f.distance, Number(f.date.slice(11, 13)), f.origin, f.destination, f.delay > 15 ? 1 : 0].join(","),
+      ),
+  ];
+  const trainCsv = join(dir, "train.csv");
+  writeFileSync(trainCsv, `${csv.join("\n")}\n`);
+  const peer = await startPeer(trainCsv, sizes.workers);
+  if (typeof peer === "string") return peer;
+  try {
+    const body = JSON.stringify({
+      dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
+    });
+    const load = await closedLoad(`${peer.url}/invocations`, body, sizes.connections, sizes.seconds, dir);
+    figures.push(
+      throughput(`FastAPI+uvicorn+sklearn /invocations @${sizes.connections} conns`, load, null, undefined),
+    );
+    figures.push(
+      figure({
+        backend: "serving",
+        name: "gyre / FastAPI throughput",
+        unit: "×",
+        value: gyre.rps / load.rps,
+        target: 5,
+        better: "higher",
+      }),
+    );
+    figures.push(
+      figure({
+        backend: "serving",
+        name: `FastAPI p99 / gyre p99 @${sizes.connections} conns`,
+        unit: "×",
+        value: load.p99 / gyre.p99,
+        target: 5,
+        better: "higher",
+        detail: { gyre_p99_ms: gyre.p99, fastapi_p99_ms: load.p99 },
+      }),
+    );
+    // The peer answers in tens of ms: fewer samples keep the bench within its two minutes.
+    const seq = await sequential(`${peer.url}/invocations`, body, 200);
+    figures.push(ms("FastAPI /invocations p50 (sequential)", seq.p50, null, { p99_ms: seq.p99 }));
+    return null;
+  } finally {
+    closeConnections();
+    await peer.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "5" },
+      connections: { type: "string", default: "64" },
+      workers: { type: "string", default: String(availableParallelism()) },
+    },
+  });
+  const sizes: Sizes = {
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    workers: Number(values.workers),
+  };
+  const dir = mkdtempSync(join(tmpdir(), "gyre-bench-serving-"));
+  const figures: Figure[] = [];
+  let peerNote: string | null = null;
+  try {
+    const hello = await startHello(sizes.workers);
+    let helloLoad: LoadResult;
+    let helloSeq: ReturnType<typeof summarise>;
+    const helloBody = JSON.stringify({
+      dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
+    });
+    try {
+      await closedLoad(`${hello.url}/hello`, helloBody, sizes.connections, 1, dir);
+      helloLoad = await closedLoad(`${hello.url}/hello`, helloBody, sizes.connections, sizes.seconds, dir);
+      helloSeq = await sequential(`${hello.url}/hello`, helloBody);
+    } finally {
+      closeConnections();
+      await hello.stop();
+    }
+    figures.push(
+      throughput(`hello-world Fastify (ceiling) @${sizes.connections} conns`, helloLoad, null, undefined),
+    );
+    figures.push(ms("hello-world Fastify p50 (sequential)", helloSeq.p50, null, { p99_ms: helloSeq.p99 }));
+    const gyre = await benchGyre(sizes, dir, figures, { rps: helloLoad.rps, p50: helloSeq.p50 });
+    await benchWithoutLog(sizes, dir, figures, helloLoad.rps, gyre.rps);
+    peerNote = await benchPeer(sizes, dir, figures, gyre);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    sizes,
+    loadGenerator: HAS_WRK ? "wrk" : "autocannon",
+    peer: peerNote ?? "FastAPI + uvicorn + scikit-learn",
+    loadavg: loadavg(),
+  };
+  const resultsDir = new URL("./results/", import.meta.url).pathname;
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "serving.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  process.stdout.write(`\n${table(figures)}\n\n`);
+  if (peerNote) process.stdout.write(`peer: ${peerNote}\n`);
+  process.stdout.write(
+    `load average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\nJSON: bench/results/serving.json\n`,
+  );
+}
+
+await main();

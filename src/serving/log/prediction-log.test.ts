@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { describe, expect, it } from "vitest";
+import { ParquetSink } from "./parquet-sink.js";
+import { PredictionLog, type PredictionRecord } from "./prediction-log.js";
+
+function record(requestId: string, rows: number, ts: number): PredictionRecord {
+  return {
+    requestId,
+    ts,
+    deployment: "flights",
+    model: "flights",
+    version: 3,
+    variant: "canary",
+    shadow: false,
+    protocol: "invocations",
+    latencyMs: 1.5,
+    rows,
+    inputs: {
+      origin: { dtype: "string", shape: [rows, 1], data: Array.from({ length: rows }, (_, i) => `A${i}`) },
+      hour: { dtype: "float32", shape: [rows, 1], data: Float32Array.from({ length: rows }, (_, i) => i) },
+    },
+    outputs: {
+      probability: {
+        dtype: "float32",
+        shape: [rows, 1],
+        data: Float32Array.from({ length: rows }, () => 0.25),
+      },
+    },
+    entityKeys: { flight_id: { values: Array.from({ length: rows }, (_, i) => `f${i}`), shape: [rows] } },
+  };
+}
+
+describe("PredictionLog", () => {
+  it("drops and counts records beyond its capacity without blocking, and writes the rest as Parquet by hour", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gyre-plog-"));
+    const drops: number[] = [];
+    let written = 0;
+    const log = new PredictionLog(new ParquetSink(root), {
+      capacity: 4,
+      flushIntervalMs: 60_000,
+      onDrop: (_d, rows) => drops.push(rows),
+      onFlush: (rows) => {
+        written += rows;
+      },
+    });
+    const at = Date.UTC(2026, 10, 24, 5, 59, 59, 900);
+    expect(log.offer(record("a", 2, at))).toBe(true);
+    expect(log.offer(record("b", 2, at + 200))).toBe(true);
+    expect(log.offer(record("c", 1, at + 300))).toBe(false);
+    await log.close();
+    expect(drops).toEqual([1]);
+    expect(written).toBe(4);
+    const dir = join(root, "predictions", "deployment=flights");
+    expect(readdirSync(dir).sort()).toEqual(["hour=2026-11-24T05", "hour=2026-11-24T06"]);
+    for (const hour of readdirSync(dir))
+      expect(readdirSync(join(dir, hour)).every((f) => /^part-\d+-\d+-\d+\.parquet$/.test(f))).toBe(true);
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(
+      `SELECT request_id, row_index, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS ts, version, variant, shadow, protocol, latency_ms,
+              inputs, outputs, entity_key, hour
+       FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true, union_by_name = true) ORDER BY request_id, row_index`,
+    );
+    const rows = reader.getRowObjectsJson();
+    conn.closeSync();
+    db.closeSync();
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toEqual({
+      request_id: "a",
+      row_index: 0,
+      ts: "2026-11-24 05:59:59.900",
+      version: "3",
+      variant: "canary",
+      shadow: false,
+      protocol: "invocations",
+      latency_ms: 1.5,
+      inputs: '{"origin":"A0","hour":0}',
+      outputs: '{"probability":0.25}',
+      entity_key: '{"flight_id":"f0"}',
+      hour: "2026-11-24T05",
+    });
+    expect(rows.map((r) => [r.request_id, r.row_index, r.hour])).toEqual([
+      ["a", 0, "2026-11-24T05"],
+      ["a", 1, "2026-11-24T05"],
+      ["b", 0, "2026-11-24T06"],
+      ["b", 1, "2026-11-24T06"],
+    ]);
+  });
+});
