@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openData } from "../src/data/index.js";
-import { defineSource, type FeatureStore } from "../src/features/index.js";
+import { defineSource, type FeatureStore, onlineFeatureLookup } from "../src/features/index.js";
 import { AIRPORT_ROWS, airportDefinitions, HOUR, T0, writeAirports } from "./fixtures/airport-features.js";
 import { freshFeatureStore } from "./harness/features.js";
 import { tempDir } from "./harness/stores.js";
@@ -57,5 +57,15 @@ describe("feature sources from versioned datasets", () => {
     });
     expect(() => defineSource({ name: "x", dataset: "airports", path: "a.parquet" })).toThrow(/exactly one/);
     expect(() => defineSource({ name: "x", path: "a.parquet", datasetVersion: 2 })).toThrow(/datasetVersion/);
+  });
+
+  it("answers serving's lookups by feature service with feature names, present values only", async () => {
+    await fs.register(fromDataset()).apply();
+    await fs.materialize({ start: T0, end: T0 + 4 * HOUR });
+    const rows = await onlineFeatureLookup(fs).lookup("delay_model", [{ origin: "ATL" }, { origin: "ORD" }]);
+    expect(rows).toEqual([
+      { "airport_stats:avg_delay": 20, avg_delay: 20, "airport_stats:flights": 120, flights: 120 },
+      {},
+    ]);
   });
 });

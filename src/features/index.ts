@@ -23,6 +23,7 @@ import { dataFor } from "../data/index.js";
 
 export { TRAINING_SET_PREFIX } from "./historical.js";
 export { loadFeatureDefinitions } from "./load.js";
+export { type FeatureRow, onlineFeatureLookup } from "./lookup.js";
 export { DEFAULT_CHUNK_ROWS, type MaterializeOptions } from "./materialize.js";
 export type { LatestRow, OfflineStore, OfflineView } from "./offline-store.js";
 export { onlineKey } from "./online.js";

@@ -6,6 +6,7 @@ import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { uriPath } from "../core/schemes.js";
+import { type FeatureStore, featuresFor, onlineFeatureLookup } from "../features/index.js";
 import { openMetadataStore, sqlDialectOf, TrackingService } from "../metadata/index.js";
 import { registryFor } from "../registry/index.js";
 import { buildServingApp } from "./app.js";
@@ -28,11 +29,14 @@ export const VERSION: string = (
 
 export interface StartServingOptions {
   /** Where the metadata store (registry, stored deployments) and artifact store (packages, prediction log) are. */
-  config: Pick<GyreConfig, "store" | "artifacts" | "logLevel">;
+  config: Pick<GyreConfig, "store" | "artifacts" | "logLevel" | "onlineStore">;
   serving: ServingConfig;
   /** Deployments declared in gyre.config.ts. */
   deployments?: Deployment[];
-  /** Online feature lookup for deployments that enrich requests; none: such requests must carry every input. */
+  /**
+   * Online feature lookup for deployments that enrich requests. Default: the feature store's online store
+   * of `config` (opened on the first lookup); null: none, so such requests must carry every input.
+   */
   features?: FeatureLookup | null;
   /** Model runtimes by flavor; default ONNX Runtime with `serving.runtime` threads. */
   runtimes?: ModelRuntime[];
@@ -53,6 +57,28 @@ export interface RunningServing {
   sync(): Promise<void>;
   /** Graceful shutdown: not ready, stop accepting, finish in-flight requests, flush the log, release models. */
   close(): Promise<void>;
+}
+
+/** The feature store's online lookup over the serving process's stores, opened on first use (retried after a failure). */
+function lazyFeatureLookup(
+  tracking: TrackingService,
+  config: StartServingOptions["config"],
+): { lookup: FeatureLookup; close(): Promise<void> } {
+  let opened: Promise<FeatureStore> | null = null;
+  return {
+    lookup: {
+      async lookup(service, entityRows) {
+        opened ??= featuresFor(tracking, config).catch((e: unknown) => {
+          opened = null;
+          throw e;
+        });
+        return onlineFeatureLookup(await opened).lookup(service, entityRows);
+      },
+    },
+    async close() {
+      if (opened) await (await opened.catch(() => null))?.close();
+    },
+  };
 }
 
 function predictionLog(
@@ -102,6 +128,7 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
     else app?.log.info(msg);
   };
   const cacheDir = join(o.serving.cacheDir, `${process.pid}-${Date.now()}`);
+  const lazy = o.features === undefined ? lazyFeatureLookup(tracking, o.config) : null;
   const runtimes = o.runtimes ?? [new OnnxModelRuntime(o.serving.runtime)];
   const plane = new DataPlane({
     registry,
@@ -110,7 +137,7 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
     cacheDir,
     metrics,
     log,
-    features: o.features ?? null,
+    features: lazy ? lazy.lookup : (o.features ?? null),
     onEvent,
   });
   metrics.queueDepths = () => plane.queueDepths();
@@ -165,6 +192,7 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
       await syncing.catch(() => {});
       await plane.close();
       await log?.close();
+      await lazy?.close();
       await registry.close();
       await tracking.close();
       await rm(cacheDir, { recursive: true, force: true });

@@ -43,7 +43,12 @@ async function serve(opts: ServeOptions, cmd: Command): Promise<void> {
     predictionLog: opts.predictionLog ? undefined : { enabled: false },
   });
   const spec = {
-    config: { store: config.store, artifacts: config.artifacts, logLevel: config.logLevel },
+    config: {
+      store: config.store,
+      artifacts: config.artifacts,
+      logLevel: config.logLevel,
+      ...(config.onlineStore ? { onlineStore: config.onlineStore } : {}),
+    },
     serving: settings,
     deployments: module.deployments,
   };
