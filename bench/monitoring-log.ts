@@ -1,6 +1,6 @@
 /**
  * Prediction-log figures for bench/monitoring.ts: rows/s written as Parquet in the serving contract's layout
- * (test/harness/prediction-log.ts, the stand-in for serving's flusher: 10,000-row flushes) and rows/s the
+ * (serving's Parquet writer through test/harness/prediction-log.ts: 10,000-row flushes) and rows/s the
  * monitor reads back and evaluates (DuckDB window query + drift + data quality over 4 features).
  */
 import { evaluateWindow, PredictionLogReader } from "../src/monitoring/index.js";

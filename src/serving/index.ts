@@ -23,7 +23,7 @@ export {
   type ServingConfigInput,
   servingDefaults,
 } from "./config.js";
-export type { PredictionRow } from "./log/parquet-sink.js";
+export { ParquetSink, type PredictionRow } from "./log/parquet-sink.js";
 export type { PredictionRecord } from "./log/prediction-log.js";
 export { OnnxModelRuntime } from "./onnx/onnx-runtime.js";
 export type { LoadedModel, ModelRuntime, RuntimeOptions } from "./runtime.js";

@@ -1,14 +1,10 @@
 /**
- * Writes prediction-log Parquet files exactly in the serving contract's layout, with DuckDB:
- * `<dir>/predictions/deployment=<d>/hour=<YYYY-MM-DDTHH>/part-<pid>-<epochMillis>-<seq>.parquet`, one file per
- * (deployment, hour) per flush, written to a `.tmp` name and renamed. Stands in for serving's flusher
- * until the serving branch is merged.
+ * Writes prediction-log rows with serving's own Parquet writer (the one `gyre serve` flushes its log with),
+ * so the monitoring tests read exactly what serving writes: `<dir>/predictions/deployment=<d>/hour=<H>/…`.
  */
-import { mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { ParquetSink } from "../../src/serving/index.js";
 
-/** One prediction-log row as the contract defines it (ts in epoch milliseconds, UTC). */
+/** One prediction-log row, with convenient defaults (ts in epoch milliseconds, UTC). */
 export interface LogRow {
   requestId: string;
   rowIndex?: number;
@@ -25,64 +21,28 @@ export interface LogRow {
   entityKey?: Record<string, unknown> | null;
 }
 
-let seq = 0;
-
-/** Writes `rows` as one flush: one Parquet file per (deployment, hour). Returns the files written. */
-export async function writePredictionLog(root: string, rows: LogRow[]): Promise<string[]> {
-  const groups = new Map<string, LogRow[]>();
-  for (const r of rows) {
-    const key = `${r.deployment}\u0000${new Date(r.ts).toISOString().slice(0, 13)}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  const files: string[] = [];
+/** Writes `rows` as one flush of serving's log writer: one Parquet file per (deployment, hour). */
+export async function writePredictionLog(root: string, rows: LogRow[]): Promise<void> {
+  const sink = new ParquetSink(root);
   try {
-    for (const [key, group] of groups) {
-      const [deployment, hour] = key.split("\u0000") as [string, string];
-      const dir = join(root, "predictions", `deployment=${deployment}`, `hour=${hour}`);
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `part-${process.pid}-${Date.now()}-${seq++}.parquet`);
-      await writeGroup(conn, group, `${file}.tmp`);
-      renameSync(`${file}.tmp`, file);
-      files.push(file);
-    }
+    await sink.write(
+      rows.map((r) => ({
+        requestId: r.requestId,
+        rowIndex: r.rowIndex ?? 0,
+        ts: r.ts,
+        deployment: r.deployment,
+        model: r.model,
+        version: r.version,
+        variant: r.variant ?? "primary",
+        shadow: r.shadow ?? false,
+        protocol: r.protocol ?? "v2",
+        latencyMs: r.latencyMs ?? 1,
+        inputs: JSON.stringify(r.inputs),
+        outputs: JSON.stringify(r.outputs),
+        entityKey: r.entityKey ? JSON.stringify(r.entityKey) : null,
+      })),
+    );
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    await sink.close();
   }
-  return files;
-}
-
-type Conn = Awaited<ReturnType<DuckDBInstance["connect"]>>;
-
-async function writeGroup(conn: Conn, rows: LogRow[], path: string): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE staged (
-    request_id VARCHAR, row_index INTEGER, ts_ms BIGINT, deployment VARCHAR, model VARCHAR, version VARCHAR,
-    variant VARCHAR, shadow BOOLEAN, protocol VARCHAR, latency_ms DOUBLE, inputs VARCHAR, outputs VARCHAR,
-    entity_key VARCHAR)`);
-  const a = await conn.createAppender("staged");
-  for (const r of rows) {
-    a.appendVarchar(r.requestId);
-    a.appendInteger(r.rowIndex ?? 0);
-    a.appendBigInt(BigInt(r.ts));
-    a.appendVarchar(r.deployment);
-    a.appendVarchar(r.model);
-    a.appendVarchar(r.version);
-    a.appendVarchar(r.variant ?? "primary");
-    a.appendBoolean(r.shadow ?? false);
-    a.appendVarchar(r.protocol ?? "v2");
-    a.appendDouble(r.latencyMs ?? 1);
-    a.appendVarchar(JSON.stringify(r.inputs));
-    a.appendVarchar(JSON.stringify(r.outputs));
-    if (r.entityKey) a.appendVarchar(JSON.stringify(r.entityKey));
-    else a.appendNull();
-    a.endRow();
-  }
-  a.closeSync();
-  await conn.run(
-    `COPY (SELECT request_id, row_index, epoch_ms(ts_ms) AS ts, deployment, model, version, variant, shadow,
-      protocol, latency_ms, inputs, outputs, entity_key FROM staged ORDER BY ts_ms)
-     TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`,
-  );
 }
