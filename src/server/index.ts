@@ -38,6 +38,8 @@ export interface ServerOptions {
   pipelines?: PipelineDef[];
   /** Fires schedules and resumes orphaned runs inside the server (off unless given; `gyre server` turns it on). */
   scheduler?: boolean | SchedulerOptions;
+  /** Directory of the built web UI served at `/` (default: this package's ui/dist); false serves none. */
+  ui?: string | false;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
   const registry = await registryFor(tracking, { ...options.registry, restrictLocalSources: true });
   const pipelines = await pipelinesFor(tracking, { trackingUri: config.store });
   pipelines.register(...(options.pipelines ?? []));
-  const app = await buildApp({ tracking, registry, pipelines, config });
+  const app = await buildApp({ tracking, registry, pipelines, config, ui: options.ui });
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler
     ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)

@@ -78,6 +78,18 @@ export function registerNativePipelines(
     params: runParams,
     handler: ({ params, reply }) => streamRun(svc, params.runId, reply, streams),
   });
+  registerRunControl(app, routes, svc);
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/:name`,
+    summary: "A pipeline this server knows, with its parameters and compiled plan (the DAG)",
+    tag,
+    params: z.object({ name: z.string().min(1) }),
+    handler: async ({ params }) => {
+      const plan = svc.plan(params.name);
+      return { name: plan.name, description: plan.description, params: plan.params, plan };
+    },
+  });
   routes.add(app, {
     method: "POST",
     url: `${API_PREFIX}/pipelines/:name/runs`,
@@ -88,6 +100,41 @@ export function registerNativePipelines(
     handler: async ({ params, body, reply }) => {
       const handle = await svc.start(params.name, { params: body.params });
       return reply.code(202).send({ runId: handle.runId });
+    },
+  });
+}
+
+/** The plan a run was started with, and resume and cancel: what the UI's run page needs beyond status. */
+function registerRunControl(app: FastifyInstance, routes: RouteTable, svc: PipelineService): void {
+  const tag = "pipelines";
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/runs/:runId/plan`,
+    summary: "The compiled plan (DAG) a pipeline run was started with",
+    tag,
+    params: runParams,
+    handler: async ({ params }) => (await svc.status(params.runId)).run.plan,
+  });
+  routes.add(app, {
+    method: "POST",
+    url: `${API_PREFIX}/pipelines/runs/:runId/resume`,
+    summary: "Resume a failed, cancelled or interrupted run: finished steps are kept, the rest run again",
+    tag,
+    params: runParams,
+    handler: async ({ params, reply }) => {
+      const handle = await svc.resume(params.runId);
+      return reply.code(202).send({ runId: handle.runId });
+    },
+  });
+  routes.add(app, {
+    method: "POST",
+    url: `${API_PREFIX}/pipelines/runs/:runId/cancel`,
+    summary: "Cancel a running pipeline run (running steps are stopped, pending ones never start)",
+    tag,
+    params: runParams,
+    handler: async ({ params, reply }) => {
+      await svc.cancel(params.runId);
+      return reply.code(202).send({});
     },
   });
 }
