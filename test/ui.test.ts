@@ -75,7 +75,7 @@ describe("web UI in Chromium", () => {
     await current!.shot("experiments-runs-light");
     const dark = await visit(`/experiments/${seeded.experimentId}`, { colorScheme: "dark" });
     await expect.poll(() => rows(dark).count()).toBe(11);
-    expect(await dark.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await dark.locator("html").getAttribute("data-theme")).toBe("dark");
     await current!.shot("experiments-runs-dark");
   });
 
@@ -158,8 +158,10 @@ describe("web UI in Chromium", () => {
     expect(await page.locator(".card", { hasText: "Parameters" }).textContent()).toContain("optimizer");
     await page.getByRole("tab", { name: "Metrics" }).click();
     await expect.poll(() => page.locator(".chart canvas").count()).toBe(2);
-    await page.getByLabel("Log scale").check();
+    // The checkbox follows the URL: it shows checked once the navigation it starts has landed.
+    await page.getByLabel("Log scale").click();
     await page.waitForURL(/log=1/);
+    await expect.poll(() => page.getByLabel("Log scale").isChecked()).toBe(true);
     await current!.shot("run-metrics");
 
     const run0 = await visit(`/runs/${seeded.runIds[0]}?tab=artifacts`);
@@ -205,7 +207,7 @@ describe("web UI in Chromium", () => {
     await page.getByRole("link", { name: trainingRunId.slice(0, 8) }).click();
     await expect.poll(() => page.getByTestId("step-train").getAttribute("data-status")).toBe("SUCCEEDED");
     expect(await page.getByTestId("step-never").getAttribute("data-status")).toBe("SKIPPED");
-    await page.getByTestId("step-train").click();
+    await page.getByTestId("steps").getByRole("button", { name: "train" }).click();
     await expect.poll(() => page.getByTestId("step-stdout").textContent()).toContain("trained on 12 rows");
     await current!.shot("pipeline-run");
 

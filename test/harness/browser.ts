@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { tempDir } from "./stores.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -18,11 +18,17 @@ export const SCREENSHOTS = join(ROOT, "test", ".screenshots");
  */
 export async function buildUi(): Promise<string> {
   const { build } = await import("vite");
-  const outDir = tempDir("gyre-ui-");
+  const outDir = mkdtempSync(join(tmpdir(), "gyre-ui-"));
+  // A production build even under vitest (NODE_ENV=test would give React's development build).
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
   await build({
     configFile: join(ROOT, "ui", "vite.config.ts"),
     logLevel: "error",
+    mode: "production",
     build: { outDir, emptyOutDir: true },
+  }).finally(() => {
+    process.env.NODE_ENV = env;
   });
   return outDir;
 }

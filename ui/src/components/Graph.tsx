@@ -88,6 +88,7 @@ export function Graph(props: {
         nodes={flowNodes}
         edges={flowEdges}
         fitView
+        fitViewOptions={{ maxZoom: 1 }}
         nodesDraggable={false}
         nodesConnectable={false}
         proOptions={{ hideAttribution: true }}

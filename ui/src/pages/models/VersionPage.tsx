@@ -29,8 +29,13 @@ function manifestLocation(v: ModelVersion): { runId: string; path: string } | nu
 function Package({ version }: { version: ModelVersion }) {
   const loc = manifestLocation(version);
   const { data, error } = useApi(
-    async (s) =>
-      loc ? (JSON.parse(await requestText(artifactUrl(loc.runId, loc.path), 4 << 20, s)) as Manifest) : null,
+    async (s) => {
+      if (!loc) return null;
+      // List first: a version without a package has no manifest, and a 404 would only clutter the console.
+      const dir = loc.path.split("/").slice(0, -1).join("/");
+      if (!(await listArtifacts(loc.runId, dir, s)).some((f) => f.path === loc.path)) return null;
+      return JSON.parse(await requestText(artifactUrl(loc.runId, loc.path), 4 << 20, s)) as Manifest;
+    },
     [version.source],
   );
   if (!loc)

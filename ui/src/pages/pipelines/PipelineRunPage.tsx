@@ -8,6 +8,7 @@ import { formatDuration, formatTime } from "../../lib/format.js";
 import { useApi } from "../../lib/use-api.js";
 import { dagOf, stepViews } from "./dag.js";
 import { StepPanel } from "./StepPanel.js";
+import { StepsTable } from "./StepsTable.js";
 
 /**
  * Live state of a run: the stored status first, then Server-Sent Events; on every event the step records
@@ -161,6 +162,16 @@ export function PipelineRunPage() {
             height={Math.min(520, 140 + 40 * dag.nodes.length)}
             onNodeClick={(id) => setSearch({ step: id })}
             testId="dag"
+          />
+        </div>
+      ) : null}
+      {plan.data ? (
+        <div className="card">
+          <StepsTable
+            views={views}
+            now={now}
+            selected={selected}
+            onSelect={(id) => setSearch({ step: id })}
           />
         </div>
       ) : null}

@@ -15,8 +15,12 @@ function Logs({ record }: { record: StepRecord }) {
   const { data } = useApi(
     async (s) => {
       if (!runId) return [];
-      const read = (name: string) =>
-        requestText(artifactUrl(runId, `logs/${name}.txt`), LOG_LIMIT, s).catch(() => "");
+      // Only files that exist are fetched: a step without output stores none.
+      const files = new Set((await listArtifacts(runId, "logs", s)).map((f) => f.path));
+      const read = async (name: string) =>
+        files.has(`logs/${name}.txt`)
+          ? requestText(artifactUrl(runId, `logs/${name}.txt`), LOG_LIMIT, s)
+          : "";
       return Promise.all([read("stdout"), read("stderr")]);
     },
     [runId, record.status, record.attempt],

@@ -29,8 +29,12 @@ export function RunsPage() {
   const { runs, error, loading, more, loadMore } = useRuns(experimentId, filter, orderBy);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const cols = search.get("cols");
-  const ids = cols ? cols.split(",").filter(Boolean) : defaultColumns(runs);
-  const columns = ids.map(columnFor).filter((c): c is Column => c !== null);
+  // Defaults come from the first page only, so columns (and memoised rows) stay put as more pages load.
+  const first = runs.length > 0 ? runs[0]!.info.runId : "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed per search (first run), not per page
+  const defaults = useMemo(() => defaultColumns(runs), [first]);
+  const ids = useMemo(() => (cols ? cols.split(",").filter(Boolean) : defaults), [cols, defaults]);
+  const columns = useMemo(() => ids.map(columnFor).filter((c): c is Column => c !== null), [ids]);
 
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(search);

@@ -1,8 +1,9 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useNavigate } from "react-router";
 import type { Run } from "../../api/types.js";
 import type { Column } from "./columns.js";
+import { RunRow } from "./RunRow.js";
 
 const ROW = 32;
 
@@ -50,8 +51,10 @@ export function RunsTable(props: Props) {
     if (runs.length > 0 && last >= runs.length - 100) onNearEnd();
   }, [last, runs.length, onNearEnd]);
   useEffect(() => {
-    if (performance.getEntriesByName("gyre:runs-table").length === 0 && runs.length > 0)
-      performance.mark("gyre:runs-table");
+    if (runs.length === 0 || performance.getEntriesByName("gyre:runs-table").length > 0) return;
+    // First rows on screen; once the browser has painted them and is free for input, the table is interactive.
+    performance.mark("gyre:runs-table");
+    requestAnimationFrame(() => setTimeout(() => performance.mark("gyre:runs-interactive")));
   }, [runs.length]);
 
   const width = 36 + columns.reduce((s, c) => s + c.width, 0);
@@ -134,40 +137,17 @@ export function RunsTable(props: Props) {
         <tbody style={{ height: v.getTotalSize() }}>
           {items.map((item) => {
             const run = runs[item.index]!;
-            const id = run.info.runId;
             return (
-              <tr
-                key={id}
-                aria-rowindex={item.index + 2}
-                aria-selected={selected.has(id)}
-                className={`grid-row ${item.index === active ? "active" : ""} ${selected.has(id) ? "selected" : ""}`}
-                style={{ transform: `translateY(${item.start}px)` }}
-              >
-                <td className="grid-cell check">
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${run.info.runName}`}
-                    checked={selected.has(id)}
-                    onChange={() => props.onToggle(id)}
-                    tabIndex={-1}
-                  />
-                </td>
-                {columns.map((c) => (
-                  <td key={c.id} className={`grid-cell ${c.numeric ? "num" : ""}`} style={{ width: c.width }}>
-                    {c.id === "a:name" ? (
-                      <Link to={`/runs/${id}`} tabIndex={-1}>
-                        {run.info.runName || id}
-                      </Link>
-                    ) : c.id === "a:status" ? (
-                      <span className={`badge badge-${run.info.status.toLowerCase()}`}>
-                        {run.info.status}
-                      </span>
-                    ) : (
-                      c.value(run)
-                    )}
-                  </td>
-                ))}
-              </tr>
+              <RunRow
+                key={run.info.runId}
+                run={run}
+                columns={columns}
+                index={item.index}
+                start={item.start}
+                active={item.index === active}
+                selected={selected.has(run.info.runId)}
+                onToggle={props.onToggle}
+              />
             );
           })}
         </tbody>

@@ -19,7 +19,7 @@ const quote = (key: string) => (/^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/.test(key) ? ke
 const ATTRS: Column[] = [
   attr("name", "Run", 220, "attributes.run_name", (r) => r.info.runName),
   attr("status", "Status", 100, "attributes.status", (r) => r.info.status),
-  attr("start", "Started", 160, "attributes.start_time", (r) => formatTime(r.info.startTime)),
+  attr("start", "Started", 170, "attributes.start_time", (r) => formatTime(r.info.startTime)),
   attr("duration", "Duration", 100, null, (r) =>
     formatDuration(r.info.endTime ? r.info.endTime - r.info.startTime : null),
   ),
