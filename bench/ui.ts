@@ -2,7 +2,10 @@
  * Web UI benchmark in Chromium (Debian's `chromium`, via playwright-core) against a gyre server on SQLite:
  * one experiment of 10,000 runs × 20 metrics (+ 5 params), and one run with a 100,000-point metric.
  *
- *   npm run bench:ui -- [--runs 10000] [--metrics 20] [--points 100000] [--repeat 3]
+ *   npm run bench:ui -- [--runs 10000] [--metrics 20] [--points 100000] [--repeat 3] [--fresh]
+ *
+ * Seeding takes about a minute on 2 cores; the seeded store is kept in the temp directory and reused by
+ * later runs with the same sizes (`--fresh` seeds again).
  *
  * Figures (median of `repeat` fresh page loads, times from the browser's own performance marks):
  * - runs page time-to-interactive: navigation start → first rows painted and the main thread free
@@ -13,7 +16,7 @@
  *   (`gyre:chart:<metric>`): JSON parse, smoothing pass and drawing; target ≤ 1 s.
  * Prints a table and writes bench/results/ui.json.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,6 +32,7 @@ const { values: args } = parseArgs({
     metrics: { type: "string", default: "20" },
     points: { type: "string", default: "100000" },
     repeat: { type: "string", default: "3" },
+    fresh: { type: "boolean", default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -159,7 +163,10 @@ async function chart(browser: Browser, url: string, runId: string) {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "gyre-bench-ui-"));
+  const dir = join(tmpdir(), `gyre-bench-ui-${RUNS}x${METRICS}x${POINTS}`);
+  const marker = join(dir, "seeded.json");
+  if (args.fresh || !existsSync(marker)) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const config: GyreConfig = {
     ...DEFAULTS,
     store: `sqlite://${join(dir, "gyre.db")}`,
@@ -171,9 +178,17 @@ async function main(): Promise<void> {
   const server = await startServer(config, { ui: uiDir });
   const browser = await launchBrowser();
   try {
-    process.stdout.write(`seeding ${RUNS} runs × ${METRICS} metrics and a ${POINTS}-point metric…\n`);
-    const s = await seed(server);
-    process.stdout.write(`seeded in ${s.seconds.toFixed(1)} s; measuring in Chromium (${REPEAT}×)…\n`);
+    let s: Awaited<ReturnType<typeof seed>>;
+    if (existsSync(marker)) {
+      s = JSON.parse(readFileSync(marker, "utf8")) as typeof s;
+      process.stdout.write(`reusing the store seeded earlier in ${dir} (--fresh seeds again)\n`);
+    } else {
+      process.stdout.write(`seeding ${RUNS} runs × ${METRICS} metrics and a ${POINTS}-point metric…\n`);
+      s = await seed(server);
+      writeFileSync(marker, JSON.stringify(s));
+      process.stdout.write(`seeded in ${s.seconds.toFixed(1)} s\n`);
+    }
+    process.stdout.write(`measuring in Chromium (${REPEAT}×)…\n`);
     const shells: number[] = [];
     const ttis: number[] = [];
     const renders: number[] = [];

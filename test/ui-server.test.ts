@@ -107,7 +107,9 @@ describe("pipeline routes used by the UI", () => {
     const status = () =>
       call<{ run: { status: string } }>(built.url, "GET", `/api/v1/pipelines/runs/${runId}`);
     const resumeEarly = await fetch(`${built.url}/api/v1/pipelines/runs/${runId}/resume`, { method: "POST" });
-    expect(((await resumeEarly.json()) as { error: { code: string } }).error.code).toBe("PIPELINE_RUN_ACTIVE");
+    expect(((await resumeEarly.json()) as { error: { code: string } }).error.code).toBe(
+      "PIPELINE_RUN_ACTIVE",
+    );
     expect(
       (await fetch(`${built.url}/api/v1/pipelines/runs/${runId}/cancel`, { method: "POST" })).status,
     ).toBe(202);

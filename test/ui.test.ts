@@ -211,12 +211,12 @@ describe("web UI in Chromium", () => {
     await expect.poll(() => page.getByTestId("step-stdout").textContent()).toContain("trained on 12 rows");
     await current!.shot("pipeline-run");
 
-    const live = (
-      await call<{ runId: string }>(server.url, "POST", "/api/v1/pipelines/chain/runs", {
-        params: { slowMs: 1500 },
-      })
-    ).runId;
-    const view = await visit(`/pipelines/runs/${live}`);
+    const view = await visit("/pipelines/chain");
+    await view.getByTestId("definition-dag").waitFor();
+    await view.getByLabel("slowMs").fill("1500");
+    await view.getByRole("button", { name: "Run chain" }).click();
+    await view.waitForURL(/\/pipelines\/runs\/[0-9a-f]+/);
+    const live = view.url().split("/").pop()!;
     const c = view.getByTestId("step-c");
     await expect.poll(() => c.getAttribute("data-status"), { timeout: 20_000 }).toBe("RUNNING");
     await current!.shot("pipeline-live");
@@ -227,6 +227,9 @@ describe("web UI in Chromium", () => {
     await view.getByRole("button", { name: "Re-run" }).click();
     await view.waitForURL((u) => u.pathname.startsWith("/pipelines/runs/") && !u.pathname.endsWith(live));
     await view.getByTestId("dag").waitFor();
+    const dark = await visit(`/pipelines/runs/${trainingRunId}?step=evaluate`, { colorScheme: "dark" });
+    await expect.poll(() => dark.getByTestId("step-evaluate").getAttribute("data-status")).toBe("SUCCEEDED");
+    await current!.shot("pipeline-run-dark");
   });
 
   it("serves deep links to the app and keeps API 404s JSON", async () => {

@@ -4,6 +4,7 @@ import { Graph } from "../../components/Graph.js";
 import { ErrorBox, Loading } from "../../components/Status.js";
 import { useApi } from "../../lib/use-api.js";
 import { RunsList } from "./PipelinesPage.js";
+import { RunForm } from "./RunForm.js";
 
 /** A pipeline definition: its DAG, parameters and its runs. */
 export function PipelinePage() {
@@ -40,6 +41,12 @@ export function PipelinePage() {
             height={Math.min(520, 140 + 40 * plan.steps.length)}
             testId="definition-dag"
           />
+        </div>
+      ) : null}
+      {def.data ? (
+        <div className="card">
+          <h2>Start a run</h2>
+          <RunForm name={name} params={def.data.plan.params} />
         </div>
       ) : null}
       <div className="card">

@@ -4,7 +4,7 @@ import type { Run } from "../../api/types.js";
 
 /** Runs of the first page: small, so the table is on screen fast; later pages are larger. */
 const FIRST_PAGE = 200;
-const NEXT_PAGE = 2000;
+const NEXT_PAGE = 1000;
 
 export interface RunsState {
   runs: Run[];
