@@ -3,15 +3,7 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
 import { Shell } from "./components/Shell.js";
 import { applyTheme, storedTheme } from "./lib/theme.js";
-import { ComparePage } from "./pages/compare/ComparePage.js";
 import { ExperimentsPage } from "./pages/ExperimentsPage.js";
-import { ModelPage } from "./pages/models/ModelPage.js";
-import { ModelsPage } from "./pages/models/ModelsPage.js";
-import { VersionPage } from "./pages/models/VersionPage.js";
-import { PipelinePage } from "./pages/pipelines/PipelinePage.js";
-import { PipelineRunPage } from "./pages/pipelines/PipelineRunPage.js";
-import { PipelinesPage } from "./pages/pipelines/PipelinesPage.js";
-import { RunPage } from "./pages/run/RunPage.js";
 import { RunsPage } from "./pages/runs/RunsPage.js";
 import "./styles.css";
 
@@ -26,6 +18,14 @@ function NotFound() {
   );
 }
 
+/**
+ * Pages with charts and graphs (uPlot, React Flow) load on first visit, so the runs table — the usual
+ * landing page — does not wait for code it does not use.
+ */
+const page =
+  <M,>(load: () => Promise<M>, name: keyof M) =>
+  async () => ({ Component: (await load())[name] as React.ComponentType });
+
 /** Every view has its own URL (shareable, reloadable; the server answers unknown paths with index.html). */
 const router = createBrowserRouter([
   {
@@ -34,14 +34,23 @@ const router = createBrowserRouter([
       { index: true, element: <Navigate to="/experiments" replace /> },
       { path: "experiments", element: <ExperimentsPage /> },
       { path: "experiments/:experimentId", element: <RunsPage /> },
-      { path: "runs/:runId", element: <RunPage /> },
-      { path: "compare", element: <ComparePage /> },
-      { path: "models", element: <ModelsPage /> },
-      { path: "models/:name", element: <ModelPage /> },
-      { path: "models/:name/versions/:version", element: <VersionPage /> },
-      { path: "pipelines", element: <PipelinesPage /> },
-      { path: "pipelines/runs/:runId", element: <PipelineRunPage /> },
-      { path: "pipelines/:name", element: <PipelinePage /> },
+      { path: "runs/:runId", lazy: page(() => import("./pages/run/RunPage.js"), "RunPage") },
+      { path: "compare", lazy: page(() => import("./pages/compare/ComparePage.js"), "ComparePage") },
+      { path: "models", lazy: page(() => import("./pages/models/ModelsPage.js"), "ModelsPage") },
+      { path: "models/:name", lazy: page(() => import("./pages/models/ModelPage.js"), "ModelPage") },
+      {
+        path: "models/:name/versions/:version",
+        lazy: page(() => import("./pages/models/VersionPage.js"), "VersionPage"),
+      },
+      { path: "pipelines", lazy: page(() => import("./pages/pipelines/PipelinesPage.js"), "PipelinesPage") },
+      {
+        path: "pipelines/runs/:runId",
+        lazy: page(() => import("./pages/pipelines/PipelineRunPage.js"), "PipelineRunPage"),
+      },
+      {
+        path: "pipelines/:name",
+        lazy: page(() => import("./pages/pipelines/PipelinePage.js"), "PipelinePage"),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

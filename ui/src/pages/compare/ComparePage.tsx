@@ -16,7 +16,7 @@ function Overlay({ runs, metric }: { runs: Run[]; metric: string }) {
   const { x, smoothing, log } = useChartSettings();
   const ids = runs.map((r) => r.info.runId).join(",");
   const { data, error } = useApi(
-    (s) => Promise.all(runs.map((r) => metricHistory(r.info.runId, metric, s).catch(() => []))),
+    (s) => Promise.all(runs.map((r) => metricHistory(r.info.runId, metric, s))),
     [ids, metric],
   );
   const lines = useMemo(

@@ -9,7 +9,12 @@ import { useApi } from "../../lib/use-api.js";
 
 function MetricChart({ run, metric }: { run: Run; metric: string }) {
   const { x, smoothing, log } = useChartSettings();
-  const { data, error } = useApi((s) => metricHistory(run.info.runId, metric, s), [run.info.runId, metric]);
+  // The run is re-read every few seconds; a newer latest point of this metric fetches the history again.
+  const latest = run.data.metrics.find((m) => m.key === metric);
+  const { data, error } = useApi(
+    (s) => metricHistory(run.info.runId, metric, s),
+    [run.info.runId, metric, latest?.step, latest?.timestamp],
+  );
   const lines = useMemo(
     () => (data ? [toLine(metric, data as Metric[], x, smoothing, run.info.startTime)] : []),
     [data, metric, x, smoothing, run.info.startTime],

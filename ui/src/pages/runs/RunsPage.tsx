@@ -26,7 +26,8 @@ export function RunsPage() {
   const sort = parseSort(order);
   const orderBy = useMemo(() => (order ? [order] : []), [order]);
   const exp = useApi((s) => getExperiment(experimentId, s), [experimentId]);
-  const { runs, error, loading, more, loadMore } = useRuns(experimentId, filter, orderBy);
+  const [nonce, setNonce] = useState(0);
+  const { runs, error, loading, more, loadMore } = useRuns(experimentId, filter, orderBy, nonce);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const cols = search.get("cols");
   // Defaults come from the first page only, so columns (and memoised rows) stay put as more pages load.
@@ -83,6 +84,9 @@ export function RunsPage() {
           onClick={() => navigate(`/compare?runs=${[...selected].join(",")}`)}
         >
           Compare ({selected.size})
+        </button>
+        <button type="button" onClick={() => setNonce((n) => n + 1)}>
+          Refresh
         </button>
         <span className="muted" data-testid="run-count">
           {loading ? "Loading…" : `${runs.length}${more ? "+" : ""} runs`}

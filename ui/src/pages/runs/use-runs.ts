@@ -16,8 +16,11 @@ export interface RunsState {
   loadMore(): void;
 }
 
-/** Pages through the runs of a search as the table scrolls; a new search starts over (the old one is aborted). */
-export function useRuns(experimentId: string, filter: string, orderBy: string[]): RunsState {
+/**
+ * Pages through the runs of a search as the table scrolls; a new search (or a new `nonce`: refresh) starts
+ * over, and the old one is aborted.
+ */
+export function useRuns(experimentId: string, filter: string, orderBy: string[], nonce = 0): RunsState {
   const [state, setState] = useState<{ runs: Run[]; error?: Error; loading: boolean; token: string | null }>({
     runs: [],
     loading: true,
@@ -25,7 +28,7 @@ export function useRuns(experimentId: string, filter: string, orderBy: string[])
   });
   const busy = useRef(false);
   const search = useRef({ experimentId, filter, orderBy, abort: new AbortController() });
-  const key = `${experimentId}\n${filter}\n${orderBy.join(",")}`;
+  const key = `${experimentId}\n${filter}\n${orderBy.join(",")}\n${nonce}`;
 
   const fetchPage = useCallback(async (token: string | null, first: boolean) => {
     const s = search.current;
