@@ -43,6 +43,8 @@ export function RunsTable(props: Props) {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
     overscan: 12,
+    // Let React batch scroll updates with the frame instead of rendering synchronously in each scroll event.
+    useFlushSync: false,
   });
   const items = v.getVirtualItems();
   const last = items[items.length - 1]?.index ?? 0;
