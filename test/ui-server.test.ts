@@ -14,15 +14,16 @@ import { call } from "./harness/ui-seed.js";
 const INDEX = '<!doctype html><div id="root"></div><script type="module" src="/assets/app-1234.js"></script>';
 
 let built: RunningServer;
+let uiDir: string;
 let missing: RunningServer;
 
 beforeAll(async () => {
-  const dir = tempDir("gyre-ui-dist-");
-  mkdirSync(join(dir, "assets"));
-  writeFileSync(join(dir, "index.html"), INDEX);
-  writeFileSync(join(dir, "assets", "app-1234.js"), "console.log('app')");
+  uiDir = tempDir("gyre-ui-dist-");
+  mkdirSync(join(uiDir, "assets"));
+  writeFileSync(join(uiDir, "index.html"), INDEX);
+  writeFileSync(join(uiDir, "assets", "app-1234.js"), "console.log('app')");
   [built, missing] = await Promise.all([
-    startServer(await freshConfig("sqlite"), { ui: dir, pipelines: [chain] }),
+    startServer(await freshConfig("sqlite"), { ui: uiDir, pipelines: [chain] }),
     startServer(await freshConfig("sqlite"), { ui: tempDir("gyre-ui-none-") }),
   ]);
 });
@@ -52,6 +53,9 @@ describe("serving the web UI", () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get("content-type")).toMatch(/javascript/);
     expect(asset.headers.get("cache-control")).toMatch(/immutable/);
+    // A rebuild under the running server: its new files are served without a restart.
+    writeFileSync(join(uiDir, "assets", "app-5678.js"), "console.log('rebuilt')");
+    expect((await fetch(`${built.url}/assets/app-5678.js`)).status).toBe(200);
     const gone = await fetch(`${built.url}/assets/app-0000.js`);
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("ENDPOINT_NOT_FOUND");

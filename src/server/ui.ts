@@ -14,7 +14,7 @@ const MISSING_PAGE = `<!doctype html><meta charset="utf-8"><title>gyre</title>
 <h1>gyre server is running</h1>
 <p>The web UI has not been built in this installation. Build it with</p>
 <pre>npm run build:ui</pre>
-<p>(<code>npm ci</code> builds it too), then reload. The APIs are served as usual:
+<p>(<code>npm ci</code> builds it too), then restart <code>gyre server</code>. The APIs are served as usual:
 <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>, MLflow REST under <code>/api/2.0/mlflow/</code>.</p>`;
 
 /**
@@ -31,8 +31,8 @@ export async function registerUi(
     await app.register(fastifyStatic, {
       root: dir,
       prefix: "/",
-      wildcard: false,
-      index: false,
+      // Files are looked up per request, so rebuilding the UI under a running server serves the new build.
+      wildcard: true,
       cacheControl: false,
       setHeaders(reply, path) {
         const immutable = path.includes("/assets/");

@@ -5,6 +5,7 @@ import { Chart } from "../../components/Chart.js";
 import { ChartControls, useChartSettings } from "../../components/ChartControls.js";
 import { ErrorBox, Loading } from "../../components/Status.js";
 import { toLine } from "../../lib/chart-lines.js";
+import { formatNumber, formatTime } from "../../lib/format.js";
 import { useApi } from "../../lib/use-api.js";
 
 function MetricChart({ run, metric }: { run: Run; metric: string }) {
@@ -21,6 +22,19 @@ function MetricChart({ run, metric }: { run: Run; metric: string }) {
   );
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what={metric} />;
+  if (data.length === 1) {
+    // A single value (e.g. an evaluation score) reads better as a number than as a dot on an axis.
+    const only = data[0]!;
+    return (
+      <div className="card metric-single" data-testid={`metric-${metric}`}>
+        <h2>{metric}</h2>
+        <p className="metric-value">{formatNumber(only.value)}</p>
+        <p className="muted small">
+          step {only.step} · {formatTime(only.timestamp)}
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="card chart-card">
       <Chart title={metric} lines={lines} xKind={x} log={log} />
