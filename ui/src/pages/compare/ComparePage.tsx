@@ -38,7 +38,11 @@ export function ComparePage() {
     () => [...new Set((runs ?? []).flatMap((r) => r.data.metrics.map((m) => m.key)))].sort(),
     [runs],
   );
-  const metric = search.get("metric") ?? metrics[0] ?? "";
+  // Default to a metric logged over steps (a curve), not a single evaluation score.
+  const curve = metrics.find((k) =>
+    runs?.some((r) => (r.data.metrics.find((m) => m.key === k)?.step ?? 0) > 0),
+  );
+  const metric = search.get("metric") ?? curve ?? metrics[0] ?? "";
   const setMetric = (m: string) =>
     setSearch((p) => {
       const n = new URLSearchParams(p);
