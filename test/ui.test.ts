@@ -136,6 +136,29 @@ describe("web UI in Chromium", () => {
     await page.waitForURL(/\/runs\/[0-9a-f]+/);
   });
 
+  it("keeps only visible rows in the page and loads further pages while scrolling", async () => {
+    const t = server.tracking;
+    const exp = await t.createExperiment("ui-many-runs");
+    for (let i = 0; i < 450; i++) {
+      const run = await t.createRun({ experimentId: exp.experimentId, runName: `many-${i}` });
+      await t.logBatch(run.info.runId, {
+        metrics: [{ key: "score", value: i, timestamp: Date.now(), step: 0 }],
+      });
+    }
+    const page = await visit(`/experiments/${exp.experimentId}`);
+    await expect.poll(() => page.getByTestId("run-count").textContent()).toBe("200+ runs");
+    expect(await rows(page).count()).toBeLessThan(60);
+    const grid = page.getByTestId("runs-grid");
+    for (let i = 0; i < 30 && (await page.getByTestId("run-count").textContent()) !== "450 runs"; i++) {
+      await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForTimeout(100);
+    }
+    expect(await page.getByTestId("run-count").textContent()).toBe("450 runs");
+    expect(await rows(page).count()).toBeLessThan(60);
+    await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => rows(page).last().locator("td").nth(1).textContent()).toBe("many-0");
+  });
+
   it("compares runs: overlaid chart, parallel coordinates, param diff", async () => {
     const page = await visit(`/experiments/${seeded.experimentId}`);
     await expect.poll(() => rows(page).count()).toBe(11);
