@@ -11,7 +11,8 @@ export interface Loaded<T> {
 
 /**
  * Runs `load` when `deps` change (the previous load is aborted), and every `pollMs` while the page is
- * visible when given: polling keeps the old data on screen and never flashes a spinner.
+ * visible when given. The first dep is the identity of what is loaded: while it stays the same, reloads and
+ * polls keep the current data on screen (also when they fail); when it changes, the old data is dropped.
  */
 export function useApi<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -22,14 +23,20 @@ export function useApi<T>(
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const identity = useRef<unknown>(deps[0]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's, tick forces a reload
   useEffect(() => {
     const abort = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
+    // Another entity (first dep) must not show the previous one's data while it loads; a refresh keeps it.
+    const same = Object.is(identity.current, deps[0]);
+    identity.current = deps[0];
+    setState((s) => (same ? { ...s, loading: true } : { loading: true }));
     loadRef.current(abort.signal).then(
       (data) => !abort.signal.aborted && setState({ data, loading: false }),
       (error: Error) =>
-        !abort.signal.aborted && error.name !== "AbortError" && setState({ error, loading: false }),
+        !abort.signal.aborted &&
+        error.name !== "AbortError" &&
+        setState((s) => ({ data: same ? s.data : undefined, error, loading: false })),
     );
     return () => abort.abort();
   }, [...deps, tick]);

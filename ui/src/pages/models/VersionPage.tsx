@@ -100,7 +100,7 @@ const KIND_ORDER = ["dataset", "commit", "run", "model_version"];
 
 function Lineage({ name, version }: { name: string; version: string }) {
   const navigate = useNavigate();
-  const { data, error } = useApi((s) => lineage(name, version, s), [name, version]);
+  const { data, error } = useApi((s) => lineage(name, version, s), [`${name}/${version}`]);
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="lineage" />;
   const nodes = [...data.nodes]
@@ -135,7 +135,7 @@ function Lineage({ name, version }: { name: string; version: string }) {
 /** One model version: details, signature, package contents, lineage graph. */
 export function VersionPage() {
   const { name = "", version = "" } = useParams();
-  const { data: v, error } = useApi((s) => getVersion(name, version, s), [name, version], 5000);
+  const { data: v, error } = useApi((s) => getVersion(name, version, s), [`${name}/${version}`], 5000);
   return (
     <section className="page">
       <p className="crumbs">

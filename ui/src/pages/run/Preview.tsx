@@ -77,7 +77,10 @@ function pretty(text: string): string {
 }
 
 function TextPreview({ runId, path }: { runId: string; path: string }) {
-  const { data, error } = useApi((s) => requestText(artifactUrl(runId, path), TEXT_LIMIT, s), [runId, path]);
+  const { data, error } = useApi(
+    (s) => requestText(artifactUrl(runId, path), TEXT_LIMIT, s),
+    [`${runId}/${path}`],
+  );
   if (error) return <ErrorBox error={error} />;
   if (data === undefined) return <Loading what="preview" />;
   if (TABLE.test(path)) return <CsvHead text={data} sep={path.toLowerCase().endsWith(".tsv") ? "\t" : ","} />;
