@@ -7,10 +7,9 @@ import { ChartControls, useChartSettings } from "../../components/ChartControls.
 import { ErrorBox, Loading } from "../../components/Status.js";
 import { toLine } from "../../lib/chart-lines.js";
 import { useApi } from "../../lib/use-api.js";
+import { runLabels } from "./labels.js";
 import { ParallelCoordinates } from "./ParallelCoordinates.js";
 import { ParamDiff } from "./ParamDiff.js";
-
-export const runLabel = (r: Run) => r.info.runName || r.info.runId.slice(0, 8);
 
 function Overlay({ runs, metric }: { runs: Run[]; metric: string }) {
   const { x, smoothing, log } = useChartSettings();
@@ -21,7 +20,9 @@ function Overlay({ runs, metric }: { runs: Run[]; metric: string }) {
   );
   const lines = useMemo(
     () =>
-      data ? runs.map((r, i) => toLine(runLabel(r), data[i] ?? [], x, smoothing, r.info.startTime)) : [],
+      data
+        ? runs.map((r, i) => toLine(runLabels(runs)[i]!, data[i] ?? [], x, smoothing, r.info.startTime))
+        : [],
     [data, runs, x, smoothing],
   );
   if (error) return <ErrorBox error={error} />;
@@ -69,7 +70,7 @@ export function ComparePage() {
             {runs.map((r, i) => (
               <span key={r.info.runId}>
                 {i > 0 ? ", " : ""}
-                <Link to={`/runs/${r.info.runId}`}>{runLabel(r)}</Link>
+                <Link to={`/runs/${r.info.runId}`}>{runLabels(runs)[i]}</Link>
               </span>
             ))}
           </p>

@@ -1,12 +1,12 @@
 import { useState } from "react";
 import type { Run } from "../../api/types.js";
 import { formatNumber } from "../../lib/format.js";
-
-const label = (r: Run) => r.info.runName || r.info.runId.slice(0, 8);
+import { runLabels } from "./labels.js";
 
 /** Params (and latest metrics) in one row per key, one column per run; rows whose values differ are marked. */
 export function ParamDiff({ runs }: { runs: Run[] }) {
   const [onlyDiff, setOnlyDiff] = useState(false);
+  const labels = runLabels(runs);
   const params = [...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))].sort();
   const metrics = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))].sort();
   const rows = [
@@ -35,8 +35,8 @@ export function ParamDiff({ runs }: { runs: Run[] }) {
           <thead>
             <tr>
               <th />
-              {runs.map((r) => (
-                <th key={r.info.runId}>{label(r)}</th>
+              {runs.map((r, i) => (
+                <th key={r.info.runId}>{labels[i]}</th>
               ))}
             </tr>
           </thead>
