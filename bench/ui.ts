@@ -204,6 +204,11 @@ async function main(): Promise<void> {
       renders.push(c.render);
       fetches.push(c.fetch);
     }
+    // Every run once: a page fetched twice while scrolling would show more runs than there are.
+    if (scrolled.loaded !== `${RUNS + 1} runs`)
+      throw new Error(
+        `after scrolling to the end the table shows "${scrolled.loaded}", not ${RUNS + 1} runs`,
+      );
     const frames = [...scrolled.frames].sort((a, b) => a - b);
     const p95 = frames[Math.floor(frames.length * 0.95)] ?? 0;
     const slow = frames.filter((f) => f > 50).length / Math.max(1, frames.length);

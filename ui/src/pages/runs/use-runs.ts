@@ -27,6 +27,8 @@ export function useRuns(experimentId: string, filter: string, orderBy: string[],
     token: null,
   });
   const busy = useRef(false);
+  /** Page tokens already requested in this search: the table may ask again before the new token renders. */
+  const requested = useRef(new Set<string>());
   const search = useRef({ experimentId, filter, orderBy, abort: new AbortController() });
   const key = `${experimentId}\n${filter}\n${orderBy.join(",")}\n${nonce}`;
 
@@ -69,13 +71,15 @@ export function useRuns(experimentId: string, filter: string, orderBy: string[],
     search.current.abort.abort();
     search.current = { experimentId, filter, orderBy, abort: new AbortController() };
     busy.current = false;
+    requested.current = new Set();
     setState((prev) => ({ runs: prev.runs, loading: true, token: null }));
     void fetchPage(null, true);
     return () => search.current.abort.abort();
   }, [key, fetchPage]);
 
   const loadMore = useCallback(() => {
-    if (busy.current || !state.token) return;
+    if (busy.current || !state.token || requested.current.has(state.token)) return;
+    requested.current.add(state.token);
     void fetchPage(state.token, false);
   }, [state.token, fetchPage]);
 
