@@ -20,6 +20,7 @@ import { API_PREFIX, registerNativeArtifacts, registerNativeTracking } from "./n
 import { registerNativeTriggers } from "./native/trigger-routes.js";
 import { registerObservability } from "./observability.js";
 import { RouteTable } from "./routes.js";
+import { registerUi } from "./ui.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -35,6 +36,8 @@ export interface AppOptions {
   /** Serves `/api/v1/monitoring…` and monitoring gauges on /metrics when given. */
   monitoring?: MonitoringService;
   config: Pick<GyreConfig, "server" | "logLevel">;
+  /** Directory of the built web UI served at `/` (default ui/dist of this package); false serves none. */
+  ui?: string | false;
 }
 
 function isMlflowRoute(url: string): boolean {
@@ -104,7 +107,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     };
     return reply.code(status).send({ error: body });
   });
+  const uiFallback = options.ui === false ? null : await registerUi(app, options.ui);
   app.setNotFoundHandler((req, reply) => {
+    if (uiFallback?.(req, reply)) return reply;
     const e = new GyreError(
       "ENDPOINT_NOT_FOUND",
       `No route ${req.method} ${req.url.split("?")[0]}; see ${API_PREFIX}/openapi.json`,

@@ -57,6 +57,8 @@ export interface ServerOptions {
   featuresDir?: string;
   /** Monitors from gyre.config.ts; with `scheduler` they run on their schedules inside the server. */
   monitors?: Monitor[];
+  /** Directory of the built web UI served at `/` (default: this package's ui/dist); false serves none. */
+  ui?: string | false;
 }
 
 /** How often the server checks whether a monitor is due, ms. */
@@ -105,6 +107,7 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     registry,
     pipelines,
     config,
+    ui: options.ui,
     ...(features ? { features } : {}),
     ...(monitoring ? { monitoring } : {}),
   });

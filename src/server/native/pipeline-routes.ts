@@ -78,6 +78,18 @@ export function registerNativePipelines(
     params: runParams,
     handler: ({ params, reply }) => streamRun(svc, params.runId, reply, streams),
   });
+  registerRunControl(app, routes, svc);
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/:name`,
+    summary: "A pipeline this server knows, with its parameters and compiled plan (the DAG)",
+    tag,
+    params: z.object({ name: z.string().min(1) }),
+    handler: async ({ params }) => {
+      const plan = svc.plan(params.name);
+      return { name: plan.name, description: plan.description, params: plan.params, plan };
+    },
+  });
   routes.add(app, {
     method: "POST",
     url: `${API_PREFIX}/pipelines/:name/runs`,
@@ -118,6 +130,19 @@ export function registerNativePipelines(
       await svc.cancel(params.runId);
       return reply.code(202).send({ runId: params.runId, cancelRequested: true });
     },
+  });
+}
+
+/** The plan a run was started with: what the UI's run page draws beyond status. */
+function registerRunControl(app: FastifyInstance, routes: RouteTable, svc: PipelineService): void {
+  const tag = "pipelines";
+  routes.add(app, {
+    method: "GET",
+    url: `${API_PREFIX}/pipelines/runs/:runId/plan`,
+    summary: "The compiled plan (DAG) a pipeline run was started with",
+    tag,
+    params: runParams,
+    handler: async ({ params }) => (await svc.status(params.runId)).run.plan,
   });
 }
 
