@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { lstat, mkdir, readdir, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GyreError } from "../../core/errors.js";
 import { safeArtifactPath } from "../paths.js";
@@ -25,11 +25,27 @@ export class FileArtifactStore implements LocalArtifactStore {
     return this.#rootReal;
   }
 
+  /**
+   * Directories known to lie inside the root (checked with realpath, or created here under such a one), so
+   * that writing or reading many files in one directory checks the directory once. Cleared on delete.
+   */
+  readonly #safeDirs = new Set<string>();
+
+  #remember(dir: string): void {
+    if (this.#safeDirs.size >= 50_000) this.#safeDirs.clear();
+    this.#safeDirs.add(dir);
+  }
+
   /** Resolves a relative path under the root and refuses symlinks that lead outside it. */
   async #resolve(path: string): Promise<string> {
     const rel = safeArtifactPath(path);
     const rootReal = await this.#realRoot();
     const full = join(rootReal, ...rel.split("/").filter(Boolean));
+    if (full !== rootReal && this.#safeDirs.has(dirname(full))) {
+      // The directory is known to be inside the root: only the entry itself could be a symlink out of it.
+      const leaf = await lstat(full).catch(() => null);
+      if (!leaf?.isSymbolicLink()) return full;
+    }
     let probe = full;
     for (;;) {
       try {
@@ -43,6 +59,7 @@ export class FileArtifactStore implements LocalArtifactStore {
             },
           );
         }
+        if (probe !== full) this.#remember(probe);
         return full;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
@@ -52,15 +69,28 @@ export class FileArtifactStore implements LocalArtifactStore {
     }
   }
 
+  /** Creates the file's directory unless it is known to exist inside the root. */
+  async #ensureDir(full: string, force = false): Promise<void> {
+    const dir = dirname(full);
+    if (!force && this.#safeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.#remember(dir);
+  }
+
   async put(path: string, body: ArtifactBody): Promise<PutResult> {
     const full = await this.#resolve(path);
-    await mkdir(dirname(full), { recursive: true });
     const tmp = `${full}.${randomBytes(6).toString("hex")}.tmp`;
     if (typeof body === "string" || body instanceof Uint8Array) {
       // Bytes in memory: one write, no stream machinery (most pipeline outputs and logs are small).
       const bytes = typeof body === "string" ? Buffer.from(body) : body;
+      await this.#ensureDir(full);
       try {
-        await writeFile(tmp, bytes);
+        await writeFile(tmp, bytes).catch(async (e: NodeJS.ErrnoException) => {
+          // The directory went away since it was seen (deleted by another process): create it again.
+          if (e.code !== "ENOENT") throw e;
+          await this.#ensureDir(full, true);
+          await writeFile(tmp, bytes);
+        });
         await rename(tmp, full);
       } catch (e) {
         await unlink(tmp).catch(() => undefined);
@@ -77,10 +107,9 @@ export class FileArtifactStore implements LocalArtifactStore {
         cb(null, chunk);
       },
     });
-    const source =
-      typeof body === "string" || body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
+    await this.#ensureDir(full, true);
     try {
-      await pipeline(source, tap, createWriteStream(tmp));
+      await pipeline(body, tap, createWriteStream(tmp));
       await rename(tmp, full);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
@@ -129,6 +158,7 @@ export class FileArtifactStore implements LocalArtifactStore {
       throw new GyreError("ARTIFACT_PATH_INVALID", "Refusing to delete the artifact root", { field: "path" });
     }
     await rm(full, { recursive: true, force: true });
+    this.#safeDirs.clear();
   }
 
   async close(): Promise<void> {}
