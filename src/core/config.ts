@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { GyreError } from "./errors.js";
+import { importModule } from "./module.js";
 
 const serverSchema = z
   .object({
@@ -86,17 +86,12 @@ function merge(base: UserConfig, over: UserConfig | undefined): UserConfig {
 }
 
 async function fromFile(path: string): Promise<UserConfig> {
-  const { tsImport } = await import("tsx/esm/api");
-  try {
-    const mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
-    // Outside an ESM package the file loads as CommonJS, which wraps `export default` once more.
-    let config: unknown = mod.default ?? {};
-    if (config && typeof config === "object" && "default" in config)
-      config = (config as { default: unknown }).default;
-    return config as UserConfig;
-  } catch (e) {
-    throw new GyreError("CONFIG_INVALID", `Could not load ${path}: ${(e as Error).message}`, { cause: e });
-  }
+  const mod = await importModule(path, "config");
+  // Outside an ESM package the file loads as CommonJS, which wraps `export default` once more.
+  let config: unknown = mod.default ?? {};
+  if (config && typeof config === "object" && "default" in config)
+    config = (config as { default: unknown }).default;
+  return config as UserConfig;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { GyreError } from "../core/errors.js";
+import { importModule } from "../core/module.js";
 import { isDefinition } from "./dsl.js";
 import type { FeatureDefinition } from "./types.js";
 
@@ -14,16 +14,7 @@ export async function loadFeatureDefinitions(file: string): Promise<FeatureDefin
     throw new GyreError("CONFIG_INVALID", `Feature definitions module ${file} does not exist`, {
       field: "file",
     });
-  let mod: Record<string, unknown>;
-  try {
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new GyreError("CONFIG_INVALID", `Could not load ${file}: ${(e as Error).message}`, {
-      cause: e,
-      field: "file",
-    });
-  }
+  const mod = await importModule(file);
   const listed = mod.features;
   const candidates =
     listed === undefined

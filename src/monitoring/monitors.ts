@@ -4,9 +4,9 @@
  * or every N predictions), thresholds and what to do when an alert fires.
  */
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { GyreError } from "../core/errors.js";
+import { importModule } from "../core/module.js";
 import { driftMetricInput } from "./metrics/config.js";
 import { windowSchema } from "./windows.js";
 
@@ -111,16 +111,7 @@ export function parseMonitor(raw: unknown, at = "monitor"): Monitor {
 /** The monitors of a module's `monitors` export (array or record; a record's keys name unnamed monitors). */
 export async function loadMonitors(file: string): Promise<Monitor[]> {
   if (!existsSync(file)) return [];
-  let mod: Record<string, unknown>;
-  try {
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new GyreError("CONFIG_INVALID", `Could not load ${file}: ${(e as Error).message}`, {
-      cause: e,
-      field: "file",
-    });
-  }
+  const mod = await importModule(file);
   const listed = mod.monitors ?? (mod.default as Record<string, unknown> | undefined)?.monitors;
   if (listed === undefined) return [];
   const entries = Array.isArray(listed)

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { GyreError } from "../core/errors.js";
+import { importModule } from "../core/module.js";
 import type { PipelineDef } from "./dsl.js";
 
 function isPipeline(v: unknown): v is PipelineDef {
@@ -20,16 +20,7 @@ function isPipeline(v: unknown): v is PipelineDef {
 export async function loadPipelines(file: string): Promise<PipelineDef[]> {
   if (!existsSync(file))
     throw new GyreError("CONFIG_INVALID", `Pipeline module ${file} does not exist`, { field: "file" });
-  let mod: Record<string, unknown>;
-  try {
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new GyreError("CONFIG_INVALID", `Could not load ${file}: ${(e as Error).message}`, {
-      cause: e,
-      field: "file",
-    });
-  }
+  const mod = await importModule(file);
   const listed = mod.pipelines;
   const candidates =
     listed === undefined

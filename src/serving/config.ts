@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { GyreError } from "../core/errors.js";
+import { importModule } from "../core/module.js";
 import { normaliseDeployment } from "./spec.js";
 import type { Deployment } from "./types.js";
 
@@ -88,16 +88,7 @@ export async function loadServingModule(
   file: string,
 ): Promise<{ deployments: Deployment[]; serving: ServingConfigInput }> {
   if (!existsSync(file)) return { deployments: [], serving: {} };
-  let mod: Record<string, unknown>;
-  try {
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new GyreError("CONFIG_INVALID", `Could not load ${file}: ${(e as Error).message}`, {
-      cause: e,
-      field: "config",
-    });
-  }
+  const mod = await importModule(file, "config");
   const listed = mod.deployments ?? [];
   const specs = Array.isArray(listed)
     ? listed
