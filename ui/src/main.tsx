@@ -51,6 +51,14 @@ const router = createBrowserRouter([
         path: "pipelines/:name",
         lazy: page(() => import("./pages/pipelines/PipelinePage.js"), "PipelinePage"),
       },
+      {
+        path: "monitoring",
+        lazy: page(() => import("./pages/monitoring/MonitoringPage.js"), "MonitoringPage"),
+      },
+      {
+        path: "monitoring/:deployment",
+        lazy: page(() => import("./pages/monitoring/DeploymentPage.js"), "DeploymentPage"),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -1,0 +1,93 @@
+import { useState } from "react";
+import { Link } from "react-router";
+import { listAlerts, listMonitors, type MonitorDef, runMonitor, specsOf } from "../../api/monitoring.js";
+import { ErrorBox, Loading } from "../../components/Status.js";
+import { formatTime } from "../../lib/format.js";
+import { useApi } from "../../lib/use-api.js";
+import { AlertsTable } from "./AlertsTable.js";
+
+function schedule(m: MonitorDef): string {
+  if (!m.schedule) return "on demand";
+  return "everyMinutes" in m.schedule
+    ? `every ${m.schedule.everyMinutes} min`
+    : `every ${m.schedule.everyPredictions} predictions`;
+}
+
+/** Monitors from gyre.config.ts with their last run and firing alerts, and the latest alerts of all deployments. */
+export function MonitoringPage() {
+  const monitors = useApi((s) => listMonitors(s), [], 5000);
+  const alerts = useApi((s) => listAlerts({ limit: 50 }, s), [], 5000);
+  const [runError, setRunError] = useState<Error>();
+  const [running, setRunning] = useState<string>();
+  const run = async (name: string) => {
+    setRunning(name);
+    setRunError(undefined);
+    try {
+      await runMonitor(name);
+      monitors.reload();
+      alerts.reload();
+    } catch (e) {
+      setRunError(e as Error);
+    } finally {
+      setRunning(undefined);
+    }
+  };
+  return (
+    <section className="page">
+      <h1>Monitoring</h1>
+      <div className="card">
+        <h2>Monitors</h2>
+        <ErrorBox error={monitors.error ?? runError} />
+        {!monitors.data && !monitors.error ? <Loading what="monitors" /> : null}
+        {monitors.data?.length === 0 ? (
+          <p className="muted">
+            No monitors defined: export `monitors` from gyre.config.ts and start `gyre server` there.
+          </p>
+        ) : null}
+        {monitors.data?.length ? (
+          <table className="table" data-testid="monitors">
+            <thead>
+              <tr>
+                <th>Monitor</th>
+                <th>Deployment</th>
+                <th>Window</th>
+                <th>Reference</th>
+                <th>Schedule</th>
+                <th>Last run</th>
+                <th>Firing</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {monitors.data.map(({ monitor: m, state, firing }) => (
+                <tr key={m.name}>
+                  <td>{m.name}</td>
+                  <td>
+                    <Link to={`/monitoring/${encodeURIComponent(m.deployment)}`}>{m.deployment}</Link>
+                  </td>
+                  <td>{m.window.type === "count" ? `last ${m.window.size} rows` : m.window.size}</td>
+                  <td>{specsOf(m).reference}</td>
+                  <td>{schedule(m)}</td>
+                  <td>{state ? `${formatTime(state.lastRunTime)} (${state.lastStatus})` : "never"}</td>
+                  <td>
+                    {firing.length ? <span className="badge badge-firing">{firing.length} firing</span> : "—"}
+                  </td>
+                  <td>
+                    <button type="button" disabled={running === m.name} onClick={() => void run(m.name)}>
+                      {running === m.name ? "Running…" : "Run now"}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </div>
+      <div className="card">
+        <h2>Recent alerts</h2>
+        <ErrorBox error={alerts.error} />
+        {alerts.data ? <AlertsTable alerts={alerts.data} showDeployment /> : <Loading what="alerts" />}
+      </div>
+    </section>
+  );
+}
