@@ -4,12 +4,14 @@
  * and materialized into the server's stores. Every figure on screen is checked against the public API.
  * Screenshots land in test/.screenshots/.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/server/index.js";
 import { buildUi, launchBrowser, openPage, type WatchedPage } from "./harness/browser.js";
-import { freshConfig } from "./harness/stores.js";
+import { freshConfig, tempDir } from "./harness/stores.js";
+import { seedFeatures, uiFeatureDefinitions } from "./harness/ui-features-seed.js";
 import {
   flightsMonitor,
   type MonitoringSeed,
@@ -31,8 +33,19 @@ let seed: MonitoringSeed;
 let current: WatchedPage | null = null;
 
 beforeAll(async () => {
-  const [uiDir, config] = await Promise.all([buildUi(), freshConfig("sqlite")]);
-  server = await startServer(config, { monitors: [flightsMonitor], pipelines: [retrain], ui: uiDir });
+  const featuresDir = tempDir("gyre-ui-features-");
+  const [uiDir, config] = await Promise.all([
+    buildUi(),
+    freshConfig("sqlite", { onlineStore: `sqlite://${join(featuresDir, "online.db")}` }),
+  ]);
+  server = await startServer(config, {
+    monitors: [flightsMonitor],
+    pipelines: [retrain],
+    features: uiFeatureDefinitions(),
+    featuresDir,
+    ui: uiDir,
+  });
+  await seedFeatures(server.features!, featuresDir);
   seed = await seedMonitoring(server.url, fileURLToPath(config.artifacts));
   browser = await launchBrowser();
 }, 60_000);
@@ -161,5 +174,67 @@ describe("a deployment's monitoring page", () => {
     await box.waitFor();
     expect(await box.textContent()).toContain("MONITOR_INVALID");
     current!.errors.splice(0); // the 400 answer is logged by the browser; it is the point of this test
+  });
+});
+
+describe("Features page", () => {
+  interface Stats {
+    rowCount: number;
+    onlineRows: number;
+    features: { name: string; nullRate: number; mean?: number | null; top?: { value: string }[] }[];
+  }
+
+  it("lists views with entity, source, TTL, typed features, statistics and freshness; services, entities, sources", async () => {
+    const page = await visit("/features");
+    const views = page.getByTestId("views");
+    await views.waitFor();
+    const stats = await call<Stats>(server.url, "GET", "/api/v1/features/views/airport_stats/stats");
+    const row = page.getByTestId("view-airport_stats");
+    await expect.poll(() => row.locator("td").nth(5).textContent()).toBe(String(stats.rowCount));
+    const cells = await row.locator("td").allTextContents();
+    expect(cells.slice(1, 4)).toEqual(["airport", "airport_hourly", "10000 w"]);
+    expect(cells[4]).toContain("avg_delay: float");
+    expect(cells[4]).toContain("flights: int");
+    expect(cells[6]).toBe(String(stats.onlineRows));
+    expect(await row.locator(".badge").textContent()).toBe("fresh");
+    const peaks = page.getByTestId("view-airport_peaks");
+    await expect.poll(() => peaks.locator(".badge").textContent()).toBe("expired");
+    expect(await peaks.locator("td").nth(3).textContent()).toBe("2 h");
+    expect(await page.getByTestId("services").textContent()).toContain("delay_model");
+    expect(await page.getByTestId("services").textContent()).toContain("airport_stats:avg_delay");
+    expect(await page.getByTestId("entities").textContent()).toContain("origin: string");
+    expect(await page.getByTestId("sources").textContent()).toContain("airports.parquet");
+    expect(await page.getByTestId("on-demand").textContent()).toContain("scheduled_hour: int");
+    await current!.shot("features-list");
+  });
+
+  it("shows a view's definition, per-feature statistics and freshness, and the services using it", async () => {
+    const page = await visit("/features");
+    await page.getByTestId("services").getByRole("link", { name: "airport_stats" }).first().click();
+    await page.waitForURL(/\/features\/views\/airport_stats$/);
+    const table = page.getByTestId("feature-stats");
+    await table.waitFor();
+    const stats = await call<Stats>(server.url, "GET", "/api/v1/features/views/airport_stats/stats");
+    const avg = stats.features.find((f) => f.name === "avg_delay")!;
+    const avgRow = table.locator("tr", { hasText: "avg_delay" });
+    await expect
+      .poll(() => avgRow.locator("td").nth(2).textContent())
+      .toBe(`${(avg.nullRate * 100).toFixed(1)}%`);
+    expect(await avgRow.locator("td").nth(4).textContent()).toBe(String(Number(avg.mean!.toPrecision(4))));
+    const dest = stats.features.find((f) => f.name === "busiest_dest")!;
+    expect(await table.locator("tr", { hasText: "busiest_dest" }).textContent()).toContain(
+      dest.top![0]!.value,
+    );
+    expect(await page.locator(".facts").first().textContent()).toContain("delay_model");
+    expect(await page.getByTestId("freshness").textContent()).toContain(`Online entities${stats.onlineRows}`);
+    await current!.shot("features-view");
+  });
+
+  it("says which definition is missing", async () => {
+    const page = await visit("/features/views/nope");
+    const box = page.getByRole("alert");
+    await box.waitFor();
+    expect(await box.textContent()).toContain("FEATURES_VIEW_NOT_FOUND");
+    current!.errors.splice(0); // the browser logs the 404 answers; showing them is the point of this test
   });
 });

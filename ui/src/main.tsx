@@ -59,6 +59,11 @@ const router = createBrowserRouter([
         path: "monitoring/:deployment",
         lazy: page(() => import("./pages/monitoring/DeploymentPage.js"), "DeploymentPage"),
       },
+      { path: "features", lazy: page(() => import("./pages/features/FeaturesPage.js"), "FeaturesPage") },
+      {
+        path: "features/views/:name",
+        lazy: page(() => import("./pages/features/ViewPage.js"), "ViewPage"),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -7,6 +7,7 @@ import { applyTheme, storedTheme, type ThemeChoice } from "../lib/theme.js";
  * API is reachable from the UI (issue 8).
  */
 export const SECTIONS: Array<{ to: string; label: string }> = [
+  { to: "/features", label: "Features" },
   { to: "/experiments", label: "Experiments" },
   { to: "/models", label: "Models" },
   { to: "/pipelines", label: "Pipelines" },
