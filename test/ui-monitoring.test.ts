@@ -76,8 +76,29 @@ describe("Monitoring page", () => {
     expect(seed.drifted[3]).not.toContain("distance");
   });
 
-  it("lists monitors with their firing alerts and the latest alerts of all deployments", async () => {
+  it("lists deployments with a prediction log or a monitor over HTTP", async () => {
+    const { deployments } = await call<{ deployments: unknown[] }>(
+      server.url,
+      "GET",
+      "/api/v1/monitoring/deployments",
+    );
+    expect(deployments).toEqual([
+      {
+        deployment: "flights",
+        logged: true,
+        monitors: ["flights-drift"],
+        firing: 1,
+        lastEvaluated: expect.any(Number),
+      },
+      { deployment: "taxi", logged: true, monitors: [], firing: 0, lastEvaluated: null },
+    ]);
+  });
+
+  it("lists deployments, monitors with their firing alerts and the latest alerts of all deployments", async () => {
     const page = await visit("/monitoring");
+    const deployments = page.getByTestId("deployments").locator("tbody tr");
+    await expect.poll(() => deployments.count()).toBe(2);
+    expect(await deployments.nth(1).textContent()).toMatch(/^taxiyes—/);
     const monitors = page.getByTestId("monitors");
     await monitors.waitFor();
     const row = monitors.locator("tbody tr");
@@ -166,6 +187,15 @@ describe("a deployment's monitoring page", () => {
       await expect.poll(() => badge.count()).toBe(api.driftedFeatures.includes(f.feature) ? 1 : 0);
     }
     await current!.shot("monitoring-distributions");
+  });
+
+  it("evaluates a deployment without a monitor on demand", async () => {
+    const page = await visit("/monitoring/taxi?window=200&reference=first:200");
+    await expect
+      .poll(() => page.getByTestId("live-window").textContent())
+      .toMatch(/^200 rows .* vs 200 reference rows/);
+    expect(await page.getByText("No drift results stored yet").count()).toBe(1);
+    expect(await page.getByTestId("dist-distance").locator(".badge-drift").count()).toBe(1);
   });
 
   it("explains a bad reference in place and keeps working", async () => {

@@ -3,6 +3,7 @@
  * by hour, ground truth sent through POST /api/v1/monitoring/feedback, and a monitor run over HTTP after
  * each hour, so the stored results form a time series. `distance` drifts in hour 3 and recovers (its alert
  * fires, starts the `retrain` pipeline and resolves); `origin` shifts from hour 4 on (firing at the end).
+ * A second deployment, `taxi`, has a prediction log but no monitor.
  */
 import { parseMonitor } from "../../src/monitoring/index.js";
 import { definePipeline, param } from "../../src/pipelines/index.js";
@@ -56,6 +57,7 @@ export interface MonitoringSeed {
 /** Writes the reference hours, then evaluates hours 2–5 one after another. `root` is the artifact root. */
 export async function seedMonitoring(base: string, root: string): Promise<MonitoringSeed> {
   await writePredictionLog(root, [...hourRows(0), ...hourRows(1)]);
+  await writePredictionLog(root, [...flightRows("taxi", 0, 200), ...flightRows("taxi", 1, 200, 3)]);
   const drifted: string[][] = [];
   for (const hour of [2, 3, 4, 5]) {
     const rows = hourRows(hour);

@@ -108,6 +108,18 @@ export interface WindowReport {
   driftedFeatures: string[];
 }
 
+export interface DeploymentSummary {
+  deployment: string;
+  logged: boolean;
+  monitors: string[];
+  firing: number;
+  lastEvaluated: number | null;
+}
+
+export async function listDeployments(signal?: AbortSignal): Promise<DeploymentSummary[]> {
+  return (await request<{ deployments: DeploymentSummary[] }>(`${M}/deployments`, { signal })).deployments;
+}
+
 export async function listMonitors(signal?: AbortSignal): Promise<MonitorStatus[]> {
   return (await request<{ monitors: MonitorStatus[] }>(`${M}/monitors`, { signal })).monitors;
 }

@@ -1,6 +1,14 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { listAlerts, listMonitors, type MonitorDef, runMonitor, specsOf } from "../../api/monitoring.js";
+import {
+  type DeploymentSummary,
+  listAlerts,
+  listDeployments,
+  listMonitors,
+  type MonitorDef,
+  runMonitor,
+  specsOf,
+} from "../../api/monitoring.js";
 import { ErrorBox, Loading } from "../../components/Status.js";
 import { formatTime } from "../../lib/format.js";
 import { useApi } from "../../lib/use-api.js";
@@ -13,8 +21,43 @@ function schedule(m: MonitorDef): string {
     : `every ${m.schedule.everyPredictions} predictions`;
 }
 
+/** Deployments with a prediction log or a monitor. */
+function Deployments({ rows }: { rows: DeploymentSummary[] }) {
+  if (rows.length === 0)
+    return (
+      <p className="muted">No prediction log yet: serve a model with `gyre serve` and send it requests.</p>
+    );
+  return (
+    <table className="table" data-testid="deployments">
+      <thead>
+        <tr>
+          <th>Deployment</th>
+          <th>Prediction log</th>
+          <th>Monitors</th>
+          <th>Last evaluated</th>
+          <th>Firing</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((d) => (
+          <tr key={d.deployment}>
+            <td>
+              <Link to={`/monitoring/${encodeURIComponent(d.deployment)}`}>{d.deployment}</Link>
+            </td>
+            <td>{d.logged ? "yes" : "none yet"}</td>
+            <td>{d.monitors.join(", ") || "—"}</td>
+            <td>{formatTime(d.lastEvaluated)}</td>
+            <td>{d.firing ? <span className="badge badge-firing">{d.firing} firing</span> : "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Monitors from gyre.config.ts with their last run and firing alerts, and the latest alerts of all deployments. */
 export function MonitoringPage() {
+  const deployments = useApi((s) => listDeployments(s), [], 5000);
   const monitors = useApi((s) => listMonitors(s), [], 5000);
   const alerts = useApi((s) => listAlerts({ limit: 50 }, s), [], 5000);
   const [runError, setRunError] = useState<Error>();
@@ -26,6 +69,7 @@ export function MonitoringPage() {
       await runMonitor(name);
       monitors.reload();
       alerts.reload();
+      deployments.reload();
     } catch (e) {
       setRunError(e as Error);
     } finally {
@@ -35,6 +79,11 @@ export function MonitoringPage() {
   return (
     <section className="page">
       <h1>Monitoring</h1>
+      <div className="card">
+        <h2>Deployments</h2>
+        <ErrorBox error={deployments.error} />
+        {deployments.data ? <Deployments rows={deployments.data} /> : <Loading what="deployments" />}
+      </div>
       <div className="card">
         <h2>Monitors</h2>
         <ErrorBox error={monitors.error ?? runError} />
