@@ -136,11 +136,15 @@ describe("a deployment's monitoring page", () => {
         .sort(),
     );
     expect(shownDrifted).toEqual(["origin"]);
-    // One chart per drift method, one per data-quality share, and the performance scores.
+    // One chart per drift method, the performance scores, and the data-quality shares that moved.
     const methods = new Set(latest.map((r) => r.metric));
     await expect.poll(() => page.getByTestId("charts-drift").locator(".uplot").count()).toBe(methods.size);
     expect(await page.getByTestId("charts-performance").locator(".uplot").count()).toBeGreaterThan(0);
-    expect(await page.getByTestId("charts-quality").locator(".uplot").count()).toBe(4);
+    // Quality shares that stayed zero are named, not drawn: here only out_of_range_share moved (hour 3).
+    expect(await page.getByTestId("charts-quality").locator(".uplot").count()).toBe(1);
+    expect(await page.getByTestId("quality-zero").textContent()).toBe(
+      "Zero in every window: missing_share, type_error_share, unseen_share",
+    );
     // The ks chart has a line for distance.
     const ks = page.getByTestId("charts-drift").locator(".uplot", { hasText: "ks" });
     expect(await ks.locator(".u-legend").textContent()).toContain("distance");
@@ -190,12 +194,13 @@ describe("a deployment's monitoring page", () => {
   });
 
   it("evaluates a deployment without a monitor on demand", async () => {
-    const page = await visit("/monitoring/taxi?window=200&reference=first:200");
+    const page = await visit("/monitoring/taxi?window=200&reference=first:200", { colorScheme: "dark" });
     await expect
       .poll(() => page.getByTestId("live-window").textContent())
       .toMatch(/^200 rows .* vs 200 reference rows/);
     expect(await page.getByText("No drift results stored yet").count()).toBe(1);
     expect(await page.getByTestId("dist-distance").locator(".badge-drift").count()).toBe(1);
+    await current!.shot("monitoring-taxi-dark");
   });
 
   it("explains a bad reference in place and keeps working", async () => {

@@ -18,8 +18,13 @@ const HELP: Record<Family, string> = {
 };
 
 function Charts({ points, family }: { points: Parameters<typeof chartsOf>[0]; family: Family }) {
-  const charts = useMemo(() => chartsOf(points, family), [points, family]);
-  if (charts.length === 0) return null;
+  const all = useMemo(() => chartsOf(points, family), [points, family]);
+  // Data-quality shares are usually zero throughout: name those instead of drawing flat lines.
+  const zero = (c: (typeof all)[number]) =>
+    family === "quality" && c.lines.every((l) => l.y.every((v) => v === 0));
+  const charts = all.filter((c) => !zero(c));
+  const flat = all.filter(zero).map((c) => c.title);
+  if (all.length === 0) return null;
   return (
     <div className="card" data-testid={`charts-${family}`}>
       <h2>
@@ -30,6 +35,11 @@ function Charts({ points, family }: { points: Parameters<typeof chartsOf>[0]; fa
             : "Data quality over time"}
       </h2>
       <p className="small muted">{HELP[family]}</p>
+      {flat.length ? (
+        <p className="small" data-testid="quality-zero">
+          Zero in every window: {flat.join(", ")}
+        </p>
+      ) : null}
       <div className="chart-grid">
         {charts.map((c) => (
           <Chart key={c.title} title={c.title} lines={c.lines} xKind="time" height={220} />
