@@ -124,6 +124,15 @@ describe("a deployment's monitoring page", () => {
     const results = await call<{
       results: { feature: string; metric: string; windowEnd: number; drifted: boolean | null }[];
     }>(server.url, "GET", "/api/v1/monitoring/results?deployment=flights&limit=10000");
+    const feedback = await call<{ total: number; matched: number }>(
+      server.url,
+      "GET",
+      "/api/v1/monitoring/feedback?deployment=flights",
+    );
+    expect(feedback.total).toBe(1200);
+    await expect
+      .poll(() => page.locator(".facts").textContent())
+      .toContain(`${feedback.total} labels, ${feedback.matched} matched`);
     const newest = Math.max(...results.results.map((r) => r.windowEnd));
     const latest = results.results.filter((r) => r.windowEnd === newest && r.drifted !== null);
     expect(await table.locator("tbody tr").count()).toBe(latest.length);

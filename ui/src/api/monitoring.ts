@@ -151,6 +151,14 @@ export function evaluateDrift(
   });
 }
 
+/** Ground truth received for a deployment and how much of it matched a logged prediction. */
+export function feedbackStatus(
+  deployment: string,
+  signal?: AbortSignal,
+): Promise<{ total: number; matched: number; unmatched: { key: string; receivedTime: number }[] }> {
+  return request(`${M}/feedback${query({ deployment })}`, { signal });
+}
+
 export async function runMonitor(name: string): Promise<void> {
   await request(`${M}/monitors/${encodeURIComponent(name)}/run`, { body: {} });
 }

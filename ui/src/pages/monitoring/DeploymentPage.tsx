@@ -1,6 +1,13 @@
 import { type FormEvent, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { evaluateDrift, listAlerts, listMonitors, listResults, specsOf } from "../../api/monitoring.js";
+import {
+  evaluateDrift,
+  feedbackStatus,
+  listAlerts,
+  listMonitors,
+  listResults,
+  specsOf,
+} from "../../api/monitoring.js";
 import { Chart } from "../../components/Chart.js";
 import { ErrorBox, Facts, Loading } from "../../components/Status.js";
 import { formatTime } from "../../lib/format.js";
@@ -112,6 +119,7 @@ export function DeploymentPage() {
   const results = useApi((s) => listResults(deployment, s), [deployment], 10_000);
   const alerts = useApi((s) => listAlerts({ deployment, limit: 200 }, s), [deployment], 10_000);
   const monitors = useApi((s) => listMonitors(s), []);
+  const feedback = useApi((s) => feedbackStatus(deployment, s), [deployment]);
   const mine = monitors.data?.filter((m) => m.monitor.deployment === deployment) ?? [];
   const latest = useMemo(() => latestDrift(results.data ?? []), [results.data]);
   const specs = mine[0] ? specsOf(mine[0].monitor) : { window: "1h", reference: "profile" };
@@ -128,6 +136,14 @@ export function DeploymentPage() {
           ["Last run", formatTime(Math.max(0, ...mine.map((m) => m.state?.lastRunTime ?? 0)))],
           ["Stored results", results.data ? String(results.data.length) : "…"],
           ["Firing alerts", String(firing)],
+          [
+            "Ground truth",
+            feedback.data
+              ? `${feedback.data.total} labels, ${feedback.data.matched} matched to logged predictions`
+              : feedback.error
+                ? feedback.error.message
+                : "…",
+          ],
         ]}
       />
       <ErrorBox error={results.error ?? monitors.error} />
