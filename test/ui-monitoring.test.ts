@@ -282,3 +282,23 @@ describe("Features page", () => {
     current!.errors.splice(0); // the browser logs the 404 answers; showing them is the point of this test
   });
 });
+
+describe("Run now", () => {
+  it("runs a monitor from the Monitoring page and shows its new last run", async () => {
+    type Status = { monitors: { state: { lastRunTime: number; lastStatus: string } }[] };
+    const before = await call<Status>(server.url, "GET", "/api/v1/monitoring/monitors");
+    const page = await visit("/monitoring");
+    const row = page.getByTestId("monitors").locator("tbody tr");
+    const lastRun = row.locator("td").nth(5);
+    await expect.poll(() => lastRun.textContent()).toMatch(/\(ok\)$/);
+    const shownBefore = await lastRun.textContent();
+    // Past the second the page shows, so the new time differs on screen.
+    await new Promise((r) => setTimeout(r, 1000));
+    await row.getByRole("button", { name: "Run now" }).click();
+    await expect.poll(() => lastRun.textContent()).not.toBe(shownBefore);
+    const after = await call<Status>(server.url, "GET", "/api/v1/monitoring/monitors");
+    expect(after.monitors[0]!.state.lastRunTime).toBeGreaterThan(before.monitors[0]!.state.lastRunTime);
+    expect(await lastRun.textContent()).toMatch(/\(ok\)$/);
+    expect(await row.getByRole("button", { name: "Run now" }).isEnabled()).toBe(true);
+  });
+});

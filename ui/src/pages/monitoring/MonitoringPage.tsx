@@ -6,6 +6,7 @@ import {
   listDeployments,
   listMonitors,
   type MonitorDef,
+  type MonitorStatus,
   runMonitor,
   specsOf,
 } from "../../api/monitoring.js";
@@ -55,7 +56,54 @@ function Deployments({ rows }: { rows: DeploymentSummary[] }) {
   );
 }
 
-/** Monitors from gyre.config.ts with their last run and firing alerts, and the latest alerts of all deployments. */
+/** Monitors from gyre.config.ts: window, reference, schedule, last run, firing alerts, and Run now. */
+function MonitorsTable(props: {
+  monitors: MonitorStatus[];
+  running: string | undefined;
+  onRun(name: string): void;
+}) {
+  const { monitors, running, onRun } = props;
+  return (
+    <table className="table" data-testid="monitors">
+      <thead>
+        <tr>
+          <th>Monitor</th>
+          <th>Deployment</th>
+          <th>Window</th>
+          <th>Reference</th>
+          <th>Schedule</th>
+          <th>Last run</th>
+          <th>Firing</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {monitors.map(({ monitor: m, state, firing }) => (
+          <tr key={m.name}>
+            <td>{m.name}</td>
+            <td>
+              <Link to={`/monitoring/${encodeURIComponent(m.deployment)}`}>{m.deployment}</Link>
+            </td>
+            <td>{m.window.type === "count" ? `last ${m.window.size} rows` : m.window.size}</td>
+            <td>{specsOf(m).reference}</td>
+            <td>{schedule(m)}</td>
+            <td>{state ? `${formatTime(state.lastRunTime)} (${state.lastStatus})` : "never"}</td>
+            <td>
+              {firing.length ? <span className="badge badge-firing">{firing.length} firing</span> : "—"}
+            </td>
+            <td>
+              <button type="button" disabled={running === m.name} onClick={() => onRun(m.name)}>
+                {running === m.name ? "Running…" : "Run now"}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Deployments, monitors with their last run and firing alerts, and the latest alerts of all deployments. */
 export function MonitoringPage() {
   const deployments = useApi((s) => listDeployments(s), [], 5000);
   const monitors = useApi((s) => listMonitors(s), [], 5000);
@@ -94,42 +142,7 @@ export function MonitoringPage() {
           </p>
         ) : null}
         {monitors.data?.length ? (
-          <table className="table" data-testid="monitors">
-            <thead>
-              <tr>
-                <th>Monitor</th>
-                <th>Deployment</th>
-                <th>Window</th>
-                <th>Reference</th>
-                <th>Schedule</th>
-                <th>Last run</th>
-                <th>Firing</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {monitors.data.map(({ monitor: m, state, firing }) => (
-                <tr key={m.name}>
-                  <td>{m.name}</td>
-                  <td>
-                    <Link to={`/monitoring/${encodeURIComponent(m.deployment)}`}>{m.deployment}</Link>
-                  </td>
-                  <td>{m.window.type === "count" ? `last ${m.window.size} rows` : m.window.size}</td>
-                  <td>{specsOf(m).reference}</td>
-                  <td>{schedule(m)}</td>
-                  <td>{state ? `${formatTime(state.lastRunTime)} (${state.lastStatus})` : "never"}</td>
-                  <td>
-                    {firing.length ? <span className="badge badge-firing">{firing.length} firing</span> : "—"}
-                  </td>
-                  <td>
-                    <button type="button" disabled={running === m.name} onClick={() => void run(m.name)}>
-                      {running === m.name ? "Running…" : "Run now"}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <MonitorsTable monitors={monitors.data} running={running} onRun={(n) => void run(n)} />
         ) : null}
       </div>
       <div className="card">
