@@ -1,6 +1,12 @@
 /** Stored monitoring results reshaped for charts and the latest-window table. */
 import type { MetricPoint } from "../../api/monitoring.js";
-import type { Line } from "../../components/Chart.js";
+
+/** One line of a chart (the Chart component's `Line`): x ascending, in seconds. */
+export interface Line {
+  label: string;
+  x: number[];
+  y: number[];
+}
 
 export const PERFORMANCE = "_performance";
 /** Data-quality shares monitoring stores per feature next to its drift scores. */
