@@ -172,6 +172,14 @@ describe("a deployment's monitoring page", () => {
     expect(await row.locator(".badge-resolved").count()).toBe(1);
     await page.getByTestId("dist-distance").waitFor();
     await current!.shot("monitoring-deployment");
+    // The seeded windows are from January 2026: the last 24 hours have none, and the URL keeps the choice.
+    await page.getByLabel("Period").selectOption("24h");
+    await page.waitForURL(/period=24h/);
+    await expect.poll(() => table.count()).toBe(0);
+    expect(await page.getByText("No drift results stored for this period").count()).toBe(1);
+    expect(await page.getByTestId("charts-drift").count()).toBe(0);
+    await page.getByLabel("Period").selectOption("all");
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(latest.length);
     await row.getByTestId("alert-run-link").click();
     await page.waitForURL(`**/pipelines/runs/${runId}`);
     await page.getByText("retrain").first().waitFor();
@@ -207,7 +215,7 @@ describe("a deployment's monitoring page", () => {
     await expect
       .poll(() => page.getByTestId("live-window").textContent())
       .toMatch(/^200 rows .* vs 200 reference rows/);
-    expect(await page.getByText("No drift results stored yet").count()).toBe(1);
+    expect(await page.getByText("No drift results stored for this period").count()).toBe(1);
     expect(await page.getByTestId("dist-distance").locator(".badge-drift").count()).toBe(1);
     await current!.shot("monitoring-taxi-dark");
   });

@@ -124,12 +124,16 @@ export async function listMonitors(signal?: AbortSignal): Promise<MonitorStatus[
   return (await request<{ monitors: MonitorStatus[] }>(`${M}/monitors`, { signal })).monitors;
 }
 
-export async function listResults(deployment: string, signal?: AbortSignal): Promise<MetricPoint[]> {
-  return (
-    await request<{ results: MetricPoint[] }>(`${M}/results${query({ deployment, limit: 10_000 })}`, {
-      signal,
-    })
-  ).results;
+/** Most stored values one page load asks for (newest first); a shorter period shows more of its history. */
+export const RESULT_LIMIT = 10_000;
+
+export async function listResults(
+  deployment: string,
+  from: number | undefined,
+  signal?: AbortSignal,
+): Promise<MetricPoint[]> {
+  const q = query({ deployment, from, limit: RESULT_LIMIT });
+  return (await request<{ results: MetricPoint[] }>(`${M}/results${q}`, { signal })).results;
 }
 
 export async function listAlerts(

@@ -49,6 +49,35 @@ function FeatureStats({ spec, stats }: { spec: ViewSpec; stats: ViewStats | unde
   );
 }
 
+/** Offline rows, latest event, materialization watermark, online entities, and what that means. */
+function FreshnessCard({ spec, stats }: { spec: ViewSpec; stats: ViewStats | undefined }) {
+  const fresh = stats ? freshness(stats, spec.ttlSeconds) : undefined;
+  return (
+    <div className="card" data-testid="freshness">
+      <h2>Freshness</h2>
+      {stats && fresh ? (
+        <Facts
+          rows={[
+            [
+              "State",
+              <span key="s" className={`badge badge-${fresh.state}`}>
+                {fresh.state}
+              </span>,
+            ],
+            ["Offline rows", String(stats.rowCount)],
+            ["Latest event", formatTime(stats.latestEventTime)],
+            ["Materialized until", formatTime(stats.watermark)],
+            ["Online entities", String(stats.onlineRows)],
+            ["Note", fresh.text],
+          ]}
+        />
+      ) : (
+        <Loading what="statistics" />
+      )}
+    </div>
+  );
+}
+
 /** One feature view: definition, offline statistics, online freshness, and the services that use it. */
 export function ViewPage() {
   const name = useParams().name!;
@@ -59,7 +88,6 @@ export function ViewPage() {
   const users = ofKind(all.data?.definitions ?? [], "featureService").filter((d) =>
     d.spec.features.some((f) => f.startsWith(`${name}:`)),
   );
-  const fresh = spec && stats.data ? freshness(stats.data, spec.ttlSeconds) : undefined;
   return (
     <section className="page">
       <p className="crumbs">
@@ -92,28 +120,7 @@ export function ViewPage() {
               ["Used by", users.map((u) => u.name).join(", ") || "no feature service"],
             ]}
           />
-          <div className="card" data-testid="freshness">
-            <h2>Freshness</h2>
-            {stats.data && fresh ? (
-              <Facts
-                rows={[
-                  [
-                    "State",
-                    <span key="s" className={`badge badge-${fresh.state}`}>
-                      {fresh.state}
-                    </span>,
-                  ],
-                  ["Offline rows", String(stats.data.rowCount)],
-                  ["Latest event", formatTime(stats.data.latestEventTime)],
-                  ["Materialized until", formatTime(stats.data.watermark)],
-                  ["Online entities", String(stats.data.onlineRows)],
-                  ["Note", fresh.text],
-                ]}
-              />
-            ) : (
-              <Loading what="statistics" />
-            )}
-          </div>
+          <FreshnessCard spec={spec} stats={stats.data} />
           <div className="card">
             <h2>Features</h2>
             <FeatureStats spec={spec} stats={stats.data} />

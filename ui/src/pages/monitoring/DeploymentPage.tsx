@@ -6,6 +6,7 @@ import {
   listAlerts,
   listMonitors,
   listResults,
+  RESULT_LIMIT,
   specsOf,
 } from "../../api/monitoring.js";
 import { Chart } from "../../components/Chart.js";
@@ -73,7 +74,11 @@ function LiveDrift({
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    setParams({ window: String(form.get("window")), reference: String(form.get("reference")) });
+    setParams((p) => {
+      p.set("window", String(form.get("window")));
+      p.set("reference", String(form.get("reference")));
+      return p;
+    });
   };
   return (
     <div className="card">
@@ -113,10 +118,45 @@ function LiveDrift({
   );
 }
 
+/** Periods of stored results to show, ms back from now. */
+const PERIODS: Record<string, number | undefined> = {
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+  all: undefined,
+};
+
+/** The period picker; the choice is kept in the URL (`?period=7d`). */
+function PeriodPicker(props: { period: string; onChange(p: string): void; capped: boolean }) {
+  return (
+    <div className="toolbar">
+      <label>
+        Period{" "}
+        <select value={props.period} onChange={(e) => props.onChange(e.target.value)} aria-label="Period">
+          {Object.keys(PERIODS).map((p) => (
+            <option key={p} value={p}>
+              {p === "all" ? "all stored" : `last ${p}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      {props.capped ? (
+        <span className="small muted" data-testid="results-capped">
+          Showing the newest {RESULT_LIMIT.toLocaleString()} stored values; choose a shorter period for more
+          history.
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 /** One deployment: stored drift/performance/quality over time, the latest drift, alerts, live distributions. */
 export function DeploymentPage() {
   const deployment = useParams().deployment!;
-  const results = useApi((s) => listResults(deployment, s), [deployment], 10_000);
+  const [params, setParams] = useSearchParams();
+  const period = params.get("period") ?? "all";
+  const from = PERIODS[period] === undefined ? undefined : Date.now() - PERIODS[period];
+  const results = useApi((s) => listResults(deployment, from, s), [deployment, period], 10_000);
   const alerts = useApi((s) => listAlerts({ deployment, limit: 200 }, s), [deployment], 10_000);
   const monitors = useApi((s) => listMonitors(s), []);
   const feedback = useApi((s) => feedbackStatus(deployment, s), [deployment]);
@@ -145,6 +185,16 @@ export function DeploymentPage() {
                 : "…",
           ],
         ]}
+      />
+      <PeriodPicker
+        period={period}
+        capped={results.data?.length === RESULT_LIMIT}
+        onChange={(p) =>
+          setParams((q) => {
+            q.set("period", p);
+            return q;
+          })
+        }
       />
       <ErrorBox error={results.error ?? monitors.error} />
       {results.data ? null : <Loading what="results" />}

@@ -3,7 +3,12 @@ import { formatNumber, formatTime } from "../../lib/format.js";
 
 /** The latest window's drift per feature and metric: score, threshold, verdict. */
 export function DriftTable({ points }: { points: MetricPoint[] }) {
-  if (points.length === 0) return <p className="muted">No drift results stored yet: run a monitor.</p>;
+  if (points.length === 0)
+    return (
+      <p className="muted">
+        No drift results stored for this period: run a monitor, or choose a longer period.
+      </p>
+    );
   return (
     <table className="table" data-testid="drift-table">
       <thead>
