@@ -47,6 +47,7 @@ export { infoOf, registryLookup } from "./package-lookup.js";
 export { classificationMetrics, type PerformanceMetrics, regressionMetrics, rocAuc } from "./performance.js";
 export type { FeatureQuality } from "./quality.js";
 export {
+  type DeploymentSummary,
   type FeedbackResult,
   type GaugeSample,
   MonitoringService,

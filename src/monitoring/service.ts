@@ -14,7 +14,7 @@ import {
   windowPerformance,
 } from "./feedback-join.js";
 import { driftFindings, metricPoints, performanceFindings } from "./findings.js";
-import { checkDeployment, pruneLog } from "./log/layout.js";
+import { checkDeployment, loggedDeployments, pruneLog } from "./log/layout.js";
 import { PredictionLogReader } from "./log/reader.js";
 import { type Monitor, toEpochMs } from "./monitors.js";
 import type {
@@ -54,6 +54,17 @@ export interface FeedbackResult {
   accepted: number;
   matched: number;
   unmatched: string[];
+}
+
+/** A deployment monitoring knows: from the prediction log and/or a monitor. */
+export interface DeploymentSummary {
+  deployment: string;
+  /** Whether the prediction log has a partition for it. */
+  logged: boolean;
+  monitors: string[];
+  firing: number;
+  /** When its newest stored result was evaluated, null before the first monitor run. */
+  lastEvaluated: number | null;
 }
 
 /** Latest value per (deployment, feature, metric) and open alerts, for Prometheus. */
@@ -313,6 +324,24 @@ export class MonitoringService {
         monitor,
         state: await this.store.getMonitorState(monitor.name),
         firing: await this.store.listAlerts({ monitor: monitor.name, state: "firing" }),
+      })),
+    );
+  }
+
+  /** Deployments with a prediction log or a monitor, by name: monitors, firing alerts, last evaluation. */
+  async deployments(): Promise<DeploymentSummary[]> {
+    const logged = new Set(loggedDeployments(this.#opts.logRoot));
+    const names = [...new Set([...logged, ...this.monitors().map((m) => m.deployment)])].sort();
+    const firing = await this.store.listAlerts({ state: "firing", limit: 1000 });
+    return Promise.all(
+      names.map(async (deployment) => ({
+        deployment,
+        logged: logged.has(deployment),
+        monitors: this.monitors()
+          .filter((m) => m.deployment === deployment)
+          .map((m) => m.name),
+        firing: firing.filter((a) => a.deployment === deployment).length,
+        lastEvaluated: (await this.store.queryResults({ deployment, limit: 1 }))[0]?.evaluatedTime ?? null,
       })),
     );
   }

@@ -51,6 +51,19 @@ const router = createBrowserRouter([
         path: "pipelines/:name",
         lazy: page(() => import("./pages/pipelines/PipelinePage.js"), "PipelinePage"),
       },
+      {
+        path: "monitoring",
+        lazy: page(() => import("./pages/monitoring/MonitoringPage.js"), "MonitoringPage"),
+      },
+      {
+        path: "monitoring/:deployment",
+        lazy: page(() => import("./pages/monitoring/DeploymentPage.js"), "DeploymentPage"),
+      },
+      { path: "features", lazy: page(() => import("./pages/features/FeaturesPage.js"), "FeaturesPage") },
+      {
+        path: "features/views/:name",
+        lazy: page(() => import("./pages/features/ViewPage.js"), "ViewPage"),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -109,6 +109,14 @@ export function registerNativeMonitoring(
   });
   routes.add(app, {
     method: "GET",
+    url: `${base}/deployments`,
+    summary:
+      "Deployments with a prediction log or a monitor: their monitors, firing alerts and last evaluation",
+    tag,
+    handler: async () => ({ deployments: await svc.deployments() }),
+  });
+  routes.add(app, {
+    method: "GET",
     url: `${base}/deployments/:deployment/drift`,
     summary: "Drift, data quality and binned distributions of one window, computed now and not stored",
     tag,
