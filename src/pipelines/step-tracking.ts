@@ -96,7 +96,8 @@ export async function endStepRun(
     .map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
   const batch = { metrics: ms, tags: tags.map((t) => ({ key: t.key, value: clip(t.value, MAX_TAG) })) };
   if (ms.length + tags.length > 0) await d.tracking.logBatch(runId, batch);
-  const end = d.tracking.updateRun(runId, { status, endTime: now });
+  // The step's own run, created by this service and known to be active: no need to read it first.
+  const end = d.tracking.store.updateRun(runId, { status, endTime: now });
   if (later) later.push(end.catch(() => undefined));
   else await end;
 }
