@@ -22,7 +22,7 @@ import {
   computeDrift,
   type DriftMetricConfig,
   driftMetricConfig,
-  numericColumns,
+  numericDrift,
   sortPoolStatus,
 } from "../src/monitoring/index.js";
 import { categoryCodes, normals, prng } from "./monitoring-data.js";
@@ -63,8 +63,8 @@ function toStrings(codes: Int32Array): string[] {
 type Values = { numeric: number[][]; categorical: number[][] };
 
 /**
- * Numeric columns are sorted once each (shared by KS and PSI) on all cores through the sort pool; categories
- * are counted from strings in this thread while the workers sort.
+ * Numeric features go to the sort pool (numericDrift): each column sorted once (shared by KS and PSI), pairs
+ * spread over all cores; categories are counted from strings in this thread while the workers run.
  */
 async function gyreDrift(
   data: Data,
@@ -76,15 +76,16 @@ async function gyreDrift(
   const chi2 = driftMetricConfig("chi2");
   const values: Values = { numeric: [], categorical: [] };
   const t0 = performance.now();
-  const sorting = numericColumns([...data.refNum, ...data.curNum]);
+  const pairs = data.refNum.map((reference, j) => ({
+    reference,
+    current: data.curNum[j]!,
+    configs: [ks, psi],
+  }));
+  const measuring = numericDrift(pairs);
   const counted = refStr.map((ref, j) => [categoricalColumn(ref), categoricalColumn(curStr[j]!)] as const);
-  const sorted = await sorting;
-  const numeric = data.refNum.length;
-  for (let j = 0; j < numeric; j++) {
-    const r = { kind: "numeric", column: sorted[j]! } as const;
-    const c = { kind: "numeric", column: sorted[numeric + j]! } as const;
-    const k = computeDrift(ks, r, c);
-    values.numeric.push([k.statistic!, k.pValue!, computeDrift(psi, r, c).score!]);
+  for (const { drift } of await measuring) {
+    const [k, p] = drift;
+    values.numeric.push([k!.statistic!, k!.pValue!, p!.score!]);
   }
   for (const [ref, cur] of counted) {
     const r = { kind: "categorical", column: ref } as const;

@@ -3,7 +3,14 @@
  * the calling thread (values, order, missing counts), for typed arrays and for arrays with nulls.
  */
 import { describe, expect, it } from "vitest";
-import { numericColumn, numericColumns, sortPoolStatus } from "../src/monitoring/index.js";
+import {
+  computeDrift,
+  driftMetricConfig,
+  numericColumn,
+  numericColumns,
+  numericDrift,
+  sortPoolStatus,
+} from "../src/monitoring/index.js";
 
 function columns(): (Float64Array | (number | null)[])[] {
   let seed = 11;
@@ -49,5 +56,26 @@ describe("sorting numeric columns on all cores", () => {
   it("sorts small inputs the same (they stay in the calling thread)", async () => {
     const cols = columns().map((c) => c.slice(0, 1000));
     expectSameAsInThread(cols, await numericColumns(cols, { workers: 1 }));
+  });
+
+  it("computes drift metrics on numeric pairs in the workers exactly as computeDrift does in-thread", async () => {
+    const cols = columns();
+    const configs = [
+      driftMetricConfig("ks"),
+      driftMetricConfig({ method: "psi", bins: 10 }),
+      driftMetricConfig("wasserstein"),
+      driftMetricConfig("jensenshannon"),
+    ];
+    const pairs = [0, 1, 2, 3].map((k) => ({ reference: cols[k]!, current: cols[(k + 1) % 8]!, configs }));
+    const got = await numericDrift(pairs, { workers: 1 });
+    expect(sortPoolStatus().workers).toBe(1);
+    pairs.forEach((p, k) => {
+      const r = { kind: "numeric", column: numericColumn(p.reference) } as const;
+      const c = { kind: "numeric", column: numericColumn(p.current) } as const;
+      expect(got[k]!.drift).toEqual(configs.map((config) => computeDrift(config, r, c)));
+      expect(got[k]!.reference.missing).toBe(r.column.missing);
+      expect(got[k]!.current.sorted.length).toBe(c.column.sorted.length);
+    });
+    expect(got[0]!.drift[0]!.status).toBe("ok");
   });
 });

@@ -35,7 +35,10 @@ export { kstwoSf, smirnovSf } from "./metrics/kolmogorov.js";
 export { KS_MAX_EXACT_N, type KsResult, ks2samp, ksStatistic } from "./metrics/ks.js";
 export { numericColumn, quantileSorted, searchSorted, sortFloat64 } from "./metrics/sort.js";
 export {
+  type NumericPair,
+  type NumericPairResult,
   numericColumns,
+  numericDrift,
   type SortPoolOptions,
   type SortPoolStatus,
   sortPoolStatus,

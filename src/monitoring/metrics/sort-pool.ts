@@ -1,14 +1,16 @@
 /**
- * Sorting many numeric columns on all cores: `numericColumns` splits the columns between the calling thread
- * and a small pool of worker threads (one per extra core), each sorting its share with the same radix sort,
- * so results are identical to `numericColumn` on every column. The pool starts on first use and never keeps
- * the process alive. Where a worker cannot start (no compiled worker script, e.g. under a test runner that
- * transforms TypeScript in-process), everything is sorted in the calling thread.
+ * Sorting (and measuring) many numeric columns on all cores: `numericColumns` and `numericDrift` split the
+ * work between the calling thread and a small pool of worker threads (one per extra core), each running the
+ * same code (sort-job.ts), so results are identical to `numericColumn` / `computeDrift` in one thread. The
+ * pool starts on first use and never keeps the process alive. Where a worker cannot start or fails, the
+ * work is done in the calling thread.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type NumericColumn, numericColumn } from "./sort.js";
-import type { SortReply, SortRequest } from "./sort-worker.js";
+import type { DriftMetricConfig } from "./config.js";
+import type { DriftResult } from "./drift.js";
+import type { NumericColumn } from "./sort.js";
+import { runItem, type SortedItem, type SortItem, type SortReply, type SortRequest } from "./sort-job.js";
 
 /** Below this many values in total, sorting in the calling thread beats handing columns to workers. */
 const PARALLEL_MIN_VALUES = 200_000;
@@ -51,62 +53,90 @@ export async function numericColumns(
   columns: readonly ArrayLike<number | null | undefined>[],
   options: SortPoolOptions = {},
 ): Promise<NumericColumn[]> {
+  const done = await runItems(
+    columns.map((c) => ({ columns: [c], configs: [] })),
+    options,
+  );
+  return done.map((d) => d.columns[0]!);
+}
+
+/** A numeric feature's raw reference and current values and the metrics to compute on them. */
+export interface NumericPair {
+  reference: ArrayLike<number | null | undefined>;
+  current: ArrayLike<number | null | undefined>;
+  configs: readonly DriftMetricConfig[];
+}
+
+/** Both sides sorted, and `computeDrift` of each config, in order. */
+export interface NumericPairResult {
+  reference: NumericColumn;
+  current: NumericColumn;
+  drift: DriftResult[];
+}
+
+/**
+ * `computeDrift` of every pair's configs, each pair sorted and measured on one thread of the pool (metric
+ * configs are plain data, so workers run the same pure calculation); results equal the in-thread ones.
+ */
+export async function numericDrift(
+  pairs: readonly NumericPair[],
+  options: SortPoolOptions = {},
+): Promise<NumericPairResult[]> {
+  const items = pairs.map((p) => ({ columns: [p.reference, p.current], configs: [...p.configs] }));
+  const done = await runItems(items, options);
+  return done.map((d) => ({ reference: d.columns[0]!, current: d.columns[1]!, drift: d.drift }));
+}
+
+async function runItems(items: SortItem[], options: SortPoolOptions): Promise<SortedItem[]> {
   const wanted = Math.max(0, options.workers ?? Math.min(3, availableParallelism() - 1));
-  let total = 0;
-  for (const c of columns) total += c.length;
-  if (total < PARALLEL_MIN_VALUES || wanted === 0) return columns.map((c) => numericColumn(c));
+  const sizes = items.map((item) => item.columns.reduce((n, c) => n + c.length, 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total < PARALLEL_MIN_VALUES || wanted === 0) return items.map(runItem);
   const workers = pool.length >= wanted ? pool.slice(0, wanted) : await startWorkers(wanted);
-  if (workers.length === 0) return columns.map((c) => numericColumn(c));
-  const shares = split(columns, workers.length + 1);
-  const replies = workers.flatMap((w, k) => post(w, shares[k + 1]!, columns));
-  const out: NumericColumn[] = new Array(columns.length);
-  for (const i of shares[0]!) out[i] = numericColumn(columns[i]!);
+  if (workers.length === 0) return items.map(runItem);
+  const shares = split(sizes, workers.length + 1);
+  const replies = workers.flatMap((w, k) => post(w, shares[k + 1]!, items));
+  const out: SortedItem[] = new Array(items.length);
+  for (const i of shares[0]!) out[i] = runItem(items[i]!);
   for (const { share, reply } of await Promise.all(replies)) {
     share.forEach((i, j) => {
-      out[i] = { sorted: reply.sorted[j]!, missing: reply.missing[j]! };
+      out[i] = reply.items[j]!;
     });
   }
   return out;
 }
 
 /** Posts a share in small batches (the worker starts on the first while the rest are copied). */
-function post(w: PoolWorker, share: number[], columns: readonly ArrayLike<number | null | undefined>[]) {
+function post(w: PoolWorker, share: number[], items: SortItem[]) {
   const batches: Promise<{ share: number[]; reply: SortReply }>[] = [];
   for (let b = 0; b < share.length; b += BATCH) {
     const part = share.slice(b, b + BATCH);
-    const reply = send(
-      w,
-      part.map((i) => toFloat64(columns[i]!)),
-    ).catch(() => inThread(part, columns));
+    const request = part.map((i) => ({ ...items[i]!, columns: items[i]!.columns.map(toFloat64) }));
+    const reply = send(w, request).catch(
+      (): SortReply => ({ id: -1, items: part.map((i) => runItem(items[i]!)) }),
+    );
     batches.push(reply.then((r) => ({ share: part, reply: r })));
   }
   return batches;
 }
 
-/** A share sorted in the calling thread, shaped as a worker's reply (when its worker failed). */
-function inThread(share: number[], columns: readonly ArrayLike<number | null | undefined>[]): SortReply {
-  const sorted = share.map((i) => numericColumn(columns[i]!));
-  return { id: -1, sorted: sorted.map((c) => c.sorted), missing: sorted.map((c) => c.missing) };
-}
-
 /**
- * Column indexes in `parts` groups of about equal cost (largest first, each to the lightest group); group 0
+ * Item indexes in `parts` groups of about equal cost (largest first, each to the lightest group); group 0
  * is the calling thread's and weighs MAIN_WEIGHT of a worker's, since that thread also posts the other
- * shares and goes on to compute the metrics.
+ * shares and goes on with the caller's work.
  */
-function split(columns: readonly ArrayLike<unknown>[], parts: number): number[][] {
+function split(sizes: number[], parts: number): number[][] {
   const groups = Array.from({ length: parts }, (_, g) => ({
     load: 0,
     weight: g === 0 ? MAIN_WEIGHT : 1,
     items: [] as number[],
   }));
-  const order = columns.map((_, i) => i).sort((a, b) => columns[b]!.length - columns[a]!.length);
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
   for (const i of order) {
-    const g = groups.reduce((a, b) =>
-      (b.load + columns[i]!.length) / b.weight < (a.load + columns[i]!.length) / a.weight ? b : a,
-    );
+    const cost = (g: (typeof groups)[number]) => (g.load + sizes[i]!) / g.weight;
+    const g = groups.reduce((a, b) => (cost(b) < cost(a) ? b : a));
     g.items.push(i);
-    g.load += columns[i]!.length;
+    g.load += sizes[i]!;
   }
   return groups.map((g) => g.items.sort((a, b) => a - b));
 }
@@ -122,12 +152,12 @@ function toFloat64(values: ArrayLike<number | null | undefined>): Float64Array {
   return out;
 }
 
-function send(w: PoolWorker, columns: Float64Array[]): Promise<SortReply> {
+function send(w: PoolWorker, items: SortItem[]): Promise<SortReply> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     w.pending.set(id, { resolve, reject });
     w.worker.ref();
-    w.worker.postMessage({ id, columns } satisfies SortRequest);
+    w.worker.postMessage({ id, items } satisfies SortRequest);
   });
 }
 
