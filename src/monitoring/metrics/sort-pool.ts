@@ -38,6 +38,7 @@ interface PoolWorker {
 let pool: PoolWorker[] = [];
 let unavailable: string | null = null;
 let nextId = 0;
+let starting: Promise<void> | null = null;
 
 /** The pool's current state (for diagnostics and tests). */
 export function sortPoolStatus(): SortPoolStatus {
@@ -161,15 +162,20 @@ function send(w: PoolWorker, items: SortItem[]): Promise<SortReply> {
   });
 }
 
+/** Grows the pool to `count` workers (concurrent callers share one start-up) and returns that many. */
 async function startWorkers(count: number): Promise<PoolWorker[]> {
-  if (unavailable !== null || count === 0) return [];
-  while (pool.length < count) {
-    const w = await startWorker().catch((e: Error) => e);
-    if (w instanceof Error) {
-      unavailable = w.message;
-      return pool;
-    }
-    pool.push(w);
+  while (unavailable === null && pool.length < count) {
+    starting ??= startWorker().then(
+      (w) => {
+        pool.push(w);
+      },
+      (e: Error) => {
+        unavailable = e.message;
+      },
+    );
+    const current = starting;
+    await current;
+    if (starting === current) starting = null;
   }
   return pool.slice(0, count);
 }
