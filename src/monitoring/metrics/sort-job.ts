@@ -5,15 +5,19 @@
 
 import type { DriftMetricConfig } from "./config.js";
 import { computeDrift, type DriftResult } from "./drift.js";
-import { type NumericColumn, numericColumn } from "./sort.js";
+import { type NumericColumn, numericColumn, numericColumnInto } from "./sort.js";
 
-/** Raw columns (NaN or null for missing values) and the metrics to compute on [reference, current]. */
+/**
+ * Raw columns (NaN or null for missing values) and the metrics to compute on [reference, current]. With
+ * `keep` false only the metric results come back: the columns are sorted into reused buffers.
+ */
 export interface SortItem {
   columns: ArrayLike<number | null | undefined>[];
   configs: DriftMetricConfig[];
+  keep: boolean;
 }
 
-/** The sorted columns of an item, in order, and its metric results (empty without configs). */
+/** The sorted columns of an item, in order (none unless kept), and its metric results (none without configs). */
 export interface SortedItem {
   columns: NumericColumn[];
   drift: DriftResult[];
@@ -29,12 +33,21 @@ export interface SortReply {
   items: SortedItem[];
 }
 
+/** Per-thread buffers the columns of a measured-then-dropped pair are sorted into. */
+const buffers = [new Float64Array(0), new Float64Array(0)];
+
 export function runItem(item: SortItem): SortedItem {
-  const columns = item.columns.map((c) => numericColumn(c));
+  const columns = item.columns.map((c, k) => (item.keep ? numericColumn(c) : sortInto(c, k)));
   const [reference, current] = columns;
   if (item.configs.length === 0 || !reference || !current) return { columns, drift: [] };
   const drift = item.configs.map((config) =>
     computeDrift(config, { kind: "numeric", column: reference }, { kind: "numeric", column: current }),
   );
-  return { columns, drift };
+  return { columns: item.keep ? columns : [], drift };
+}
+
+function sortInto(values: ArrayLike<number | null | undefined>, k: number): NumericColumn {
+  if (!(values instanceof Float64Array) || k > 1) return numericColumn(values);
+  if (buffers[k]!.length < values.length) buffers[k] = new Float64Array(values.length);
+  return numericColumnInto(values, buffers[k]!);
 }

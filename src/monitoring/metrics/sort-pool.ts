@@ -55,7 +55,7 @@ export async function numericColumns(
   options: SortPoolOptions = {},
 ): Promise<NumericColumn[]> {
   const done = await runItems(
-    columns.map((c) => ({ columns: [c], configs: [] })),
+    columns.map((c) => ({ columns: [c], configs: [], keep: true })),
     options,
   );
   return done.map((d) => d.columns[0]!);
@@ -68,24 +68,27 @@ export interface NumericPair {
   configs: readonly DriftMetricConfig[];
 }
 
-/** Both sides sorted, and `computeDrift` of each config, in order. */
+/** `computeDrift` of each config of a pair, in order. */
 export interface NumericPairResult {
-  reference: NumericColumn;
-  current: NumericColumn;
   drift: DriftResult[];
 }
 
 /**
  * `computeDrift` of every pair's configs, each pair sorted and measured on one thread of the pool (metric
  * configs are plain data, so workers run the same pure calculation); results equal the in-thread ones.
+ * The sorted columns are not kept (they are sorted into reused buffers): use `numericColumns` for those.
  */
 export async function numericDrift(
   pairs: readonly NumericPair[],
   options: SortPoolOptions = {},
 ): Promise<NumericPairResult[]> {
-  const items = pairs.map((p) => ({ columns: [p.reference, p.current], configs: [...p.configs] }));
+  const items = pairs.map((p) => ({
+    columns: [p.reference, p.current],
+    configs: [...p.configs],
+    keep: false,
+  }));
   const done = await runItems(items, options);
-  return done.map((d) => ({ reference: d.columns[0]!, current: d.columns[1]!, drift: d.drift }));
+  return done.map((d) => ({ drift: d.drift }));
 }
 
 async function runItems(items: SortItem[], options: SortPoolOptions): Promise<SortedItem[]> {

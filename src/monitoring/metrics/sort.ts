@@ -19,7 +19,7 @@ export interface NumericColumn {
 
 /** Copies the finite values of `values` (nulls and non-finite count as missing) and sorts them ascending. */
 export function numericColumn(values: ArrayLike<number | null | undefined>): NumericColumn {
-  if (values instanceof Float64Array && values.length >= RADIX_MIN) return radixColumn(values);
+  if (values instanceof Float64Array && values.length >= RADIX_MIN) return radixColumn(values, null);
   const out = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -32,7 +32,7 @@ export function numericColumn(values: ArrayLike<number | null | undefined>): Num
 }
 
 /** The radix sort reading straight from a Float64Array: one pass filters and encodes. */
-function radixColumn(values: Float64Array): NumericColumn {
+function radixColumn(values: Float64Array, target: Float64Array | null): NumericColumn {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const keys = keyBuffers(values.length);
   const [lo, hi] = keys;
@@ -44,9 +44,18 @@ function radixColumn(values: Float64Array): NumericColumn {
     lo[n] = words[2 * i]! ^ flip;
     hi[n++] = h ^ (flip | 0x80000000);
   }
-  const out = new Float64Array(n);
-  sortKeys(keys, n, new Uint32Array(out.buffer));
+  const out = target && target.length >= n ? target.subarray(0, n) : new Float64Array(n);
+  sortKeys(keys, n, new Uint32Array(out.buffer, out.byteOffset, 2 * n));
   return { sorted: out, missing: values.length - n };
+}
+
+/**
+ * `numericColumn` of a Float64Array written into `target` when it is long enough (the result views it, so it
+ * is only valid until `target` is reused); for callers that measure a column and then drop it.
+ */
+export function numericColumnInto(values: Float64Array, target: Float64Array): NumericColumn {
+  if (values.length >= RADIX_MIN) return radixColumn(values, target);
+  return numericColumn(values);
 }
 
 /** Digits of the high key word, least significant first: [shift, bits]. */
