@@ -143,6 +143,21 @@ describe("metric configs and edge cases", () => {
     expect(Array.from(values)).toEqual(Array.from(expected));
   });
 
+  it("the radix sort orders values that differ only in their low 32 bits (short and long runs, ties)", () => {
+    const tiny = 2 ** -40;
+    const values = Float64Array.from({ length: 4000 }, (_, i) => {
+      const k = (i * 7919) % 4000;
+      if (k < 1000) return 1 + (k % 700) * tiny; // one long run of equal high words, with ties
+      if (k < 2000) return -3 - (k % 5) * tiny; // short negative runs
+      return Math.floor(k / 3) + (k % 3) * tiny * 1024;
+    });
+    const expected = Float64Array.from(values).sort();
+    const col = numericColumn(values);
+    expect(Array.from(col.sorted)).toEqual(Array.from(expected));
+    sortFloat64(values);
+    expect(Array.from(values)).toEqual(Array.from(expected));
+  });
+
   it("numeric columns from typed arrays drop non-finite values and sort the rest", () => {
     const raw = Float64Array.from({ length: 3000 }, (_, i) => Math.cos(i * 3.7) * 10 ** ((i % 9) - 4));
     raw[1] = Number.NaN;

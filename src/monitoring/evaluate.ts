@@ -9,6 +9,7 @@ import {
   type CurrentColumn,
   categoricalColumn,
   distinctCount,
+  type NumericColumn,
   numericColumn,
   presentCount,
 } from "./metrics/columns.js";
@@ -19,6 +20,7 @@ import {
   driftMetricConfig,
 } from "./metrics/config.js";
 import { computeDrift, type DriftResult } from "./metrics/drift.js";
+import { numericColumns } from "./metrics/sort-pool.js";
 import { type FeatureQuality, featureQuality } from "./quality.js";
 import { profileReference, type Reference, windowReference } from "./reference.js";
 import { type DistributionSummary, summarize } from "./summary.js";
@@ -109,7 +111,10 @@ export async function evaluateWindow(
   const ref = await loadReference(reader, lookup, options, serving, bounds);
   const features = selectFeatures(ref.features, options.features);
   const current = await reader.read(options.deployment, bounds, features, ref.declared);
-  const reports = features.map((f) => featureReport(f, ref.reference, current, options.metrics, minRows));
+  const columns = await sortNumeric(features, current.values);
+  const reports = features.map((f) =>
+    featureReport(f, ref.reference, current, columns, options.metrics, minRows),
+  );
   const enough = current.rows >= minRows && ref.reference.rows >= minRows;
   return {
     deployment: options.deployment,
@@ -188,7 +193,18 @@ async function loadReference(
   const features = await reader.discover(options.deployment, refBounds);
   const data = await reader.read(options.deployment, refBounds, features);
   const declared = features.filter((f) => f.source === "input").map((f) => f.name);
-  return { reference: windowReference(features, data.values, data.rows), features, declared };
+  const columns = await sortNumeric(features, data.values);
+  return { reference: windowReference(features, data.values, data.rows, columns), features, declared };
+}
+
+/** The numeric features' columns, sorted together on all cores (the sort pool), by feature key. */
+async function sortNumeric(
+  features: LogFeature[],
+  values: ReadonlyMap<string, (number | string | null)[]>,
+): Promise<Map<string, NumericColumn>> {
+  const keys = features.filter((f) => f.type === "numeric").map(featureKey);
+  const sorted = await numericColumns(keys.map((k) => (values.get(k) ?? []) as (number | null)[]));
+  return new Map(keys.map((k, i) => [k, sorted[i]!]));
 }
 
 function selectFeatures(known: LogFeature[], wanted: readonly string[] | undefined): LogFeature[] {
@@ -209,6 +225,7 @@ function featureReport(
   f: LogFeature,
   reference: Reference,
   data: WindowData,
+  sorted: ReadonlyMap<string, NumericColumn>,
   metrics: readonly DriftMetricInput[] | undefined,
   minRows: number,
 ): FeatureReport {
@@ -216,7 +233,7 @@ function featureReport(
   const values = data.values.get(key) ?? [];
   const current: CurrentColumn =
     f.type === "numeric"
-      ? { kind: "numeric", column: numericColumn(values as (number | null)[]) }
+      ? { kind: "numeric", column: sorted.get(key) ?? numericColumn(values as (number | null)[]) }
       : { kind: "categorical", column: categoricalColumn(values) };
   const quality = featureQuality(
     values,

@@ -35,6 +35,15 @@ export { kstwoSf, smirnovSf } from "./metrics/kolmogorov.js";
 export { KS_MAX_EXACT_N, type KsResult, ks2samp, ksStatistic } from "./metrics/ks.js";
 export { numericColumn, quantileSorted, searchSorted, sortFloat64 } from "./metrics/sort.js";
 export {
+  type NumericPair,
+  type NumericPairResult,
+  numericColumns,
+  numericDrift,
+  type SortPoolOptions,
+  type SortPoolStatus,
+  sortPoolStatus,
+} from "./metrics/sort-pool.js";
+export {
   type AlertAction,
   defineMonitor,
   loadMonitors,

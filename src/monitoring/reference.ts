@@ -7,6 +7,7 @@ import type { LogFeature } from "./log/reader.js";
 import {
   type CategoricalColumn,
   categoricalColumn,
+  type NumericColumn,
   numericColumn,
   type ReferenceColumn,
 } from "./metrics/columns.js";
@@ -58,11 +59,15 @@ function profileBounds(f: FeatureProfile): ReferenceBounds {
   return { min: null, max: null, categories: values.includes(OTHER) ? null : new Set(values) };
 }
 
-/** A reference from raw values of a log window (as read by PredictionLogReader). */
+/**
+ * A reference from raw values of a log window (as read by PredictionLogReader); numeric columns already
+ * sorted (by the sort pool) are taken from `sorted`, the others sorted here.
+ */
 export function windowReference(
   features: LogFeature[],
   values: Map<string, (number | string | null)[]>,
   rows: number,
+  sorted: ReadonlyMap<string, NumericColumn> = new Map(),
 ): Reference {
   const columns = new Map<string, ReferenceColumn>();
   const bounds = new Map<string, ReferenceBounds>();
@@ -70,7 +75,7 @@ export function windowReference(
     const f = features.find((x) => (x.source === "output" ? `prediction.${x.name}` : x.name) === key);
     if (!f) continue;
     if (f.type === "numeric") {
-      const column = numericColumn(vals as (number | null)[]);
+      const column = sorted.get(key) ?? numericColumn(vals as (number | null)[]);
       columns.set(key, { kind: "numeric", column });
       const s = column.sorted;
       bounds.set(key, {
