@@ -32,6 +32,9 @@ export function figure(f: Omit<Figure, "pass" | "ofTarget">): Figure {
 function num(v: number, unit: string): string {
   if (unit === "%") return `${v.toFixed(1)} %`;
   if (unit === "ms") return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+  // Small values keep their precision (a 2.97× speed-up must not print as "3 ×", 1.8e-3 not as "0").
+  if (v !== 0 && Math.abs(v) < 0.01) return `${v.toExponential(1)} ${unit}`;
+  if (Math.abs(v) < 100) return `${Number(v.toPrecision(3))} ${unit}`;
   return `${Math.round(v).toLocaleString("en-US")} ${unit}`;
 }
 
