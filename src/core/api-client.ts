@@ -39,6 +39,7 @@ export class ApiClient {
     path: string,
     body?: unknown,
     raw?: Uint8Array | ReadableStream,
+    signal?: AbortSignal,
   ): Promise<Response> {
     const headers: Record<string, string> =
       raw !== undefined
@@ -52,6 +53,7 @@ export class ApiClient {
         headers,
         body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
         ...(raw instanceof ReadableStream ? { duplex: "half" } : {}),
+        ...(signal ? { signal } : {}),
       } as RequestInit);
     } catch (e) {
       throw new GyreError("STORE_UNAVAILABLE", `Cannot reach ${this.server}: start it with \`gyre server\``, {

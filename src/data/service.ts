@@ -192,7 +192,8 @@ export class DataService {
     version?: number,
   ): Promise<{ path: string; format: string; version: number }> {
     const v = await this.get(name, version);
-    const info = (await this.tracking.getRun(v.runId)).info;
+    const info = await this.tracking.store.getRunInfo(v.runId);
+    if (!info) throw notFound(name, v.version);
     const key = joinArtifactPath(this.tracking.runArtifactRoot({ info }), v.artifactPath);
     const store = this.tracking.artifacts;
     if (isLocalArtifactStore(store))

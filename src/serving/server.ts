@@ -64,19 +64,22 @@ function lazyFeatureLookup(
   tracking: TrackingService,
   config: StartServingOptions["config"],
 ): { lookup: FeatureLookup; close(): Promise<void> } {
-  let opened: Promise<FeatureStore> | null = null;
+  let opened: Promise<{ store: FeatureStore; lookup: FeatureLookup }> | null = null;
   return {
     lookup: {
       async lookup(service, entityRows) {
-        opened ??= featuresFor(tracking, config).catch((e: unknown) => {
-          opened = null;
-          throw e;
-        });
-        return onlineFeatureLookup(await opened).lookup(service, entityRows);
+        opened ??= featuresFor(tracking, config).then(
+          (store) => ({ store, lookup: onlineFeatureLookup(store) }),
+          (e: unknown) => {
+            opened = null;
+            throw e;
+          },
+        );
+        return (await opened).lookup.lookup(service, entityRows);
       },
     },
     async close() {
-      if (opened) await (await opened.catch(() => null))?.close();
+      if (opened) await (await opened.catch(() => null))?.store.close();
     },
   };
 }

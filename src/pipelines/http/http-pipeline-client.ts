@@ -86,15 +86,7 @@ export class HttpPipelineClient implements PipelineClient {
   async watch(runId: string, onEvent: (e: PipelineEvent) => void): Promise<RunWatch> {
     const abort = new AbortController();
     const path = `/pipelines/runs/${enc(runId)}/events`;
-    const res = await fetch(this.#api.base + path, { signal: abort.signal }).catch((e: unknown) => {
-      throw new GyreError(
-        "STORE_UNAVAILABLE",
-        `Cannot reach ${this.#api.server}: start it with \`gyre server\``,
-        {
-          cause: e,
-        },
-      );
-    });
+    const res = await this.#api.fetch("GET", path, undefined, undefined, abort.signal);
     if (!res.ok || !res.body) throw await this.#api.failure(res, path);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     const done = (async () => {
