@@ -1,23 +1,103 @@
+/**
+ * Issue 9's demo, end to end in `--quick` mode on the real flights: dataset → feature pipeline → training
+ * pipeline with its gate → serving with online features → April–June replay with ground truth → drift →
+ * alert → retraining pipeline → canary → promotion or roll-back; then a second run continues the workspace,
+ * and `--fresh` refuses to delete a workspace the demo did not create.
+ */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openTracking } from "../src/metadata/index.js";
+import type { DemoSummary } from "../src/cli/demo/loop-demo.js";
+import { loadConfig } from "../src/core/config.js";
+import { startServer } from "../src/server/index.js";
 import { gyre, json } from "./harness/cli.js";
 import { tempDir } from "./harness/stores.js";
 
-interface Summary {
-  experimentId: string;
-  sweepRunId: string;
-  runs: number;
-  matched: number;
-  best: { runId: string; params: Record<string, string>; metrics: Record<string, number> };
-  model: { name: string; version: number; flavor: string; status: string };
-  gate: { candidate: number; champion: number; against: string; promoted: boolean };
-  champion: { version: number | null; moves: number };
-  stages: { name: string; seconds: number }[];
+const FEATURES = [
+  "avg_delay_1d",
+  "avg_delay_7d",
+  "dep_hour",
+  "flights_1d",
+  "flights_7d",
+  "route_distance",
+  "route_flights_7d",
+  "route_share_delayed_7d",
+  "share_delayed_1d",
+  "share_delayed_7d",
+];
+
+/** The demo reports progress on stderr; the JSON summary alone goes to stdout. */
+async function demo(args: string[]): Promise<DemoSummary> {
+  const r = await gyre(args);
+  if (r.code !== 0) throw new Error(`gyre demo failed (${r.code}):\n${r.stderr}`);
+  expect(r.stderr).toContain("✓ replay 2001-04-01 → 2001-07-01");
+  return json<DemoSummary>({ ...r, stderr: "" });
+}
+
+async function checkFirstRun(s: DemoSummary): Promise<void> {
+  expect(s.workspace.reused).toBe(false);
+  expect(s.dataset).toEqual({ name: "flights", version: 1, rows: 3_000_000, created: true, valid: true });
+  expect(s.features.views.sort()).toEqual(["airport_delays_1d", "airport_delays_7d", "route_delays_7d"]);
+  expect(s.features.materializedRows).toBeGreaterThan(1000);
+  expect(s.training).toMatchObject({ status: "SUCCEEDED", passed: true, version: 1, alias: "champion" });
+  expect(s.training.candidateLogLoss!).toBeLessThan(s.training.championLogLoss!);
+  expect(s.training.candidateRocAuc!).toBeGreaterThan(0.55);
+  const r = s.replay;
+  expect(r.days).toBe(31);
+  expect(r.requests).toBeGreaterThan(3000);
+  expect(r.answered).toBe(r.requests);
+  expect(r.feedback).toBe(r.answered);
+  expect(r.monitorRuns).toBeGreaterThanOrEqual(3);
+  // Summer delays move the delay features away from the January–February training profile.
+  expect(r.driftedFeatures).toEqual(expect.arrayContaining(["avg_delay_7d", "share_delayed_7d"]));
+  expect(r.driftedFeatures.every((f) => FEATURES.includes(f))).toBe(true);
+  expect(r.alerts.length).toBeGreaterThan(0);
+  expect(r.alerts[0]!.triggered).toMatch(/^[0-9a-f]{32}$/);
+  expect(r.retraining).toMatchObject({ status: "SUCCEEDED", against: "champion v1" });
+  expect(r.retraining!.pipelineRunId).toBe(r.alerts[0]!.triggered);
+  if (r.retraining!.version !== null) {
+    expect(r.retraining).toMatchObject({ passed: true, version: 2, alias: "challenger" });
+    expect(r.canary).toMatchObject({ version: 2, percent: 50 });
+    expect(r.byVersion.map((v) => v.version).sort()).toEqual([1, 2]);
+    expect(s.champion.after).toBe(r.canary!.promoted ? 2 : 1);
+  } else {
+    expect(r.canary).toBeNull();
+    expect(s.champion.after).toBe(1);
+  }
+  expect(s.stages.map((st) => st.name)).toHaveLength(6);
+}
+
+/** What the demo left in the workspace, read through a gyre server over it. */
+async function checkWorkspace(dir: string, s: DemoSummary): Promise<void> {
+  const config = await loadConfig({
+    cwd: dir,
+    env: {},
+    flags: { store: s.workspace.store, artifacts: s.workspace.artifacts, server: { port: 0 } },
+  });
+  const server = await startServer({ ...config, logLevel: "silent" }, { ui: false });
+  try {
+    const get = async (url: string) => (await server.app.inject({ method: "GET", url })).json();
+    const retrain = await server.tracking.getRun(s.replay.retraining!.pipelineRunId);
+    const tags = Object.fromEntries(retrain.data.tags.map((t) => [t.key, t.value]));
+    expect(tags["gyre.trigger"]).toBe("monitoring.alert");
+    const params = Object.fromEntries(retrain.data.params.map((p) => [p.key, p.value]));
+    expect(params).toMatchObject({ train_days: "120", eval_days: "14", monitor: "flights-drift" });
+    // Performance once labels arrived: the decision threshold turns probabilities into classes.
+    const q = "deployment=flights&feature=_performance&metric=accuracy";
+    const accuracy = (await get(`/api/v1/monitoring/results?${q}`)) as { results: { value: number }[] };
+    expect(accuracy.results.length).toBeGreaterThan(0);
+    for (const p of accuracy.results) expect(p.value).toBeGreaterThan(0.6);
+    const history = await server.registry.aliasHistory("flights", "champion");
+    expect(history.version).toBe(s.champion.after);
+    const datasets = (await get("/api/v1/datasets")) as { datasets: { name: string }[] };
+    expect(datasets.datasets.map((d) => d.name).sort()).toEqual(["airport_daily", "flights", "route_daily"]);
+  } finally {
+    await server.close();
+  }
 }
 
 describe("gyre demo --quick", () => {
-  it("trains, registers and gates on real flight data, twice in the same workspace, and --fresh starts over", async () => {
+  it("runs the whole loop on the flights, continues the workspace on a second run", async () => {
     const dir = tempDir("gyre-demo-");
     const flags = [
       "--store",
@@ -25,51 +105,31 @@ describe("gyre demo --quick", () => {
       "--artifacts",
       `file://${join(dir, "art")}`,
     ];
-    const first = json<Summary>(await demo([...flags, "demo", "--quick", "--json"]));
-    expect(first.runs).toBe(2);
-    expect(first.matched).toBe(2);
-    expect(first.best.metrics.eval_roc_auc).toBeGreaterThan(0.55);
-    expect(first.stages.map((s) => s.name)).toHaveLength(6);
-    expect(first.model).toEqual({ name: "flights-delay", version: 1, flavor: "onnx", status: "READY" });
-    expect(first.gate).toMatchObject({ champion: 0.5, promoted: true });
-    expect(first.champion).toEqual({ version: 1, moves: 1 });
+    const first = await demo([...flags, "demo", "--quick", "--json"]);
+    await checkFirstRun(first);
+    await checkWorkspace(dir, first);
 
-    const tracking = await openTracking({ store: flags[1]!, artifacts: flags[3]! });
-    try {
-      const best = await tracking.getRun(first.best.runId);
-      expect(best.info.status).toBe("FINISHED");
-      expect(best.info.parentRunId).toBe(first.sweepRunId);
-      expect(best.inputs.datasetInputs.map((d) => d.dataset.name)).toEqual(["flights-20k"]);
-      expect((await tracking.getMetricHistory(first.best.runId, "loss")).items).toHaveLength(2);
-      expect((await tracking.artifactRecords(first.best.runId)).map((a) => a.path)).toEqual(
-        expect.arrayContaining(["model/gyre-model.json", "model/model.onnx"]),
-      );
-      const sweep = await tracking.getRun(first.sweepRunId);
-      expect(sweep.inputs.datasetInputs[0]?.dataset.name).toBe("flights-20k");
+    const second = await demo([...flags, "demo", "--quick", "--json"]);
+    expect(second.workspace.reused).toBe(true);
+    expect(second.dataset).toMatchObject({ version: 1, created: false });
+    expect(second.champion.before).toBe(first.champion.after);
+    expect(second.training.against).toBe(`champion v${first.champion.after}`);
+    expect(second.replay.answered).toBe(second.replay.requests);
+  }, 420_000);
 
-      const second = json<Summary>(await demo([...flags, "demo", "--quick", "--json"]));
-      expect(second.experimentId).toBe(first.experimentId);
-      expect(second.sweepRunId).not.toBe(first.sweepRunId);
-      expect(second.model.version).toBe(2);
-      expect(second.gate.against).toBe("champion v1");
-      expect(second.gate.champion).toBe(first.gate.candidate);
-      expect(second.champion.version).toBe(second.gate.promoted ? 2 : 1);
-      const all = await tracking.searchRuns({ experimentIds: [first.experimentId] });
-      expect(all.items).toHaveLength(6);
-
-      const fresh = json<Summary>(await demo([...flags, "demo", "--quick", "--fresh", "--json"]));
-      expect(fresh.experimentId).not.toBe(first.experimentId);
-      expect((await tracking.searchRuns({ experimentIds: [fresh.experimentId] })).items).toHaveLength(3);
-      expect(fresh.gate).toMatchObject({ champion: 0.5, promoted: true });
-    } finally {
-      await tracking.close();
-    }
+  it("--fresh refuses to delete a workspace the demo did not create", async () => {
+    const dir = tempDir("gyre-demo-foreign-");
+    writeFileSync(join(dir, "gyre.db"), "");
+    const r = await gyre([
+      "--store",
+      `sqlite://${join(dir, "gyre.db")}`,
+      "--artifacts",
+      `file://${dir}`,
+      "demo",
+      "--quick",
+      "--fresh",
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/CONFIG_INVALID.*--fresh deletes the workspace.*not created by gyre demo/s);
   });
 });
-
-/** The demo reports progress on stderr; the JSON summary alone goes to stdout. */
-async function demo(args: string[]) {
-  const r = await gyre(args);
-  expect(r.stderr).toContain("✓ train sweep");
-  return { ...r, stderr: "" };
-}

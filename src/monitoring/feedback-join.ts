@@ -18,6 +18,8 @@ export interface PerformanceSpec {
   prediction?: string;
   /** Output holding the positive-class probability, for ROC AUC. */
   score?: string;
+  /** Decision threshold on `score` for a classifier that outputs one probability: predicted = score ≥ threshold. */
+  threshold?: number;
   task?: "classification" | "regression";
   positive?: string;
 }
@@ -145,18 +147,18 @@ export async function windowPerformance(
       ),
     };
   }
-  const predicted = values.map(classOf);
   const scores = spec.score
     ? pairs.map((p) => scalarOf(p.pred.outputs[spec.score!]))
     : probabilityScores(values);
-  const metrics = classificationMetrics(
-    predicted,
-    pairs.map((p) => labelClass(p.label)),
-    {
-      ...(spec.positive ? { positive: spec.positive } : {}),
-      ...(scores ? { scores } : {}),
-    },
-  );
+  const actual = pairs.map((p) => labelClass(p.label));
+  const predicted =
+    spec.threshold !== undefined && scores
+      ? thresholded(scores, spec.threshold, actual, spec.positive)
+      : values.map(classOf);
+  const metrics = classificationMetrics(predicted, actual, {
+    ...(spec.positive ? { positive: spec.positive } : {}),
+    ...(scores ? { scores } : {}),
+  });
   return { ...base, task, metrics };
 }
 
@@ -175,6 +177,20 @@ function classOf(v: unknown): string {
     return String(best);
   }
   return labelClass(Array.isArray(v) ? v[0] : v);
+}
+
+/**
+ * Classes of a binary classifier that outputs one probability: the positive class (default "1") where the
+ * score reaches `threshold`, the other class seen in the labels (default "0") elsewhere.
+ */
+function thresholded(
+  scores: readonly (number | null)[],
+  threshold: number,
+  actual: readonly string[],
+  positive = "1",
+): string[] {
+  const negative = actual.find((c) => c !== positive) ?? "0";
+  return scores.map((s) => (s === null ? "" : s >= threshold ? positive : negative));
 }
 
 /** Two-class probability vectors give the positive class's probability (index 1) as the score. */

@@ -73,6 +73,8 @@ export const monitorSchema = z.strictObject({
     .strictObject({
       prediction: z.string().optional(),
       score: z.string().optional(),
+      /** Decision threshold on `score` when the model outputs one probability (predicted = score ≥ threshold). */
+      threshold: z.number().min(0).max(1).optional(),
       task: z.enum(["classification", "regression"]).optional(),
       positive: z.string().optional(),
       /** Limits per metric, e.g. { accuracy: { min: 0.8 }, rmse: { max: 12 } }. */

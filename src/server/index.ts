@@ -91,6 +91,8 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
         await featuresFor(tracking, config, options.featuresDir ? { projectDir: options.featuresDir } : {})
       ).register(options.features)
     : null;
+  // The monitors' `log` action writes through the server's logger (bound once the app exists).
+  let logger: FastifyInstance["log"] | null = null;
   const monitoring = config.artifacts.startsWith("file:")
     ? await monitoringFor(tracking, {
         artifacts: config.artifacts,
@@ -99,6 +101,7 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
         actions: {
           trigger: pipelineTrigger(pipelines, tracking),
           deliver: alertDelivery(await triggersFor(pipelines)),
+          log: ({ msg, ...entry }) => logger?.warn(entry, String(msg ?? "monitoring alert")),
         },
       })
     : null;
@@ -111,6 +114,7 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     ...(features ? { features } : {}),
     ...(monitoring ? { monitoring } : {}),
   });
+  logger = app.log;
   await app.listen({ host: config.server.host, port: config.server.port });
   const scheduler = options.scheduler
     ? await schedulerFor(pipelines, options.scheduler === true ? {} : options.scheduler)

@@ -1,54 +1,80 @@
 import type { GyreConfig } from "../../core/config.js";
-import { isGyreError } from "../../core/errors.js";
-import type { Run } from "../../metadata/index.js";
-import type { ModelVersion, RegistryClient } from "../../registry/index.js";
-import { type ActiveRun, connect, type Gyre } from "../../sdk/index.js";
-import { startServer } from "../../server/index.js";
-import { type Head, type Row, trainTabular } from "../../training/index.js";
-import { FLIGHT_SPEC, flightRow, loadFlights } from "./flights.js";
+import { type DataService, dataFor } from "../../data/index.js";
+import { featuresFor, onlineFeatureLookup } from "../../features/index.js";
+import { type RunningServer, startServer } from "../../server/index.js";
+import { resolveServingConfig, startServing } from "../../serving/index.js";
+import { requireSucceeded, stepMetrics } from "./pipeline-runs.js";
+import type { FlightsProject } from "./project.js";
+import { loadFlightsProject } from "./project.js";
+import { type ReplayResult, replay } from "./replay-loop.js";
+import {
+  exportWorkspaceEnv,
+  freshWorkspace,
+  initWorkspace,
+  resetOnlineStore,
+  resolveWorkspace,
+  type Workspace,
+} from "./workspace.js";
 
-export const DEMO_EXPERIMENT = "flights-delay-demo";
-export const DEMO_MODEL = "flights-delay";
-const GATE_METRIC = "eval_roc_auc";
+export const DEMO_MODEL = "flights";
+/** The replay starts here; training data ends here the first time. */
+export const REPLAY_FROM = "2001-04-01";
+const REPLAY_TO = "2001-07-01";
 
 export interface DemoOptions {
-  /** Fewer rows, configurations and epochs (for the test suite). */
+  /** A sample: every third day of the replay, fewer flights and a smaller training set (the test suite's mode). */
   quick: boolean;
-  /** Soft-delete the demo experiment first, so the sweep starts from nothing. */
+  /** Delete the demo's workspace first and start over. */
   fresh: boolean;
-  /** Port for the demo's server; 0 picks a free one. */
+  /** Port of the gyre server (API and UI); 0 picks a free one. */
   port: number;
+  /** Leave the server (and serving) running after the summary. */
+  serve: boolean;
 }
 
-/** What the quality gate decided: the candidate's metric against the champion's (or the 0.5 baseline). */
-export interface GateDecision {
-  metric: string;
-  candidate: number;
-  champion: number;
+/** Sizes of a demo run. */
+export function demoScale(quick: boolean) {
+  return quick
+    ? { everyDays: 3, perDay: 150, sample: 20_000, epochs: 4, canaryLabels: 400 }
+    : { everyDays: 1, perDay: 400, sample: 100_000, epochs: 6, canaryLabels: 2000 };
+}
+
+export interface TrainingSummary {
+  pipelineRunId: string;
+  status: string;
+  /** Log loss on the evaluation window (the gate's metric; lower is better) and ROC AUC. */
+  candidateLogLoss: number | null;
+  championLogLoss: number | null;
+  candidateRocAuc: number | null;
+  championRocAuc: number | null;
   against: string;
-  promoted: boolean;
+  passed: boolean;
+  version: number | null;
+  alias: string | null;
 }
 
 export interface DemoSummary {
+  workspace: { store: string; artifacts: string; onlineStore: string; reused: boolean };
   serverUrl: string;
-  experimentId: string;
-  sweepRunId: string;
-  runs: number;
-  best: { runId: string; runName: string; params: Record<string, string>; metrics: Record<string, number> };
-  searchFilter: string;
-  matched: number;
-  model: { name: string; version: number; flavor: string | null; status: string };
-  gate: GateDecision;
-  champion: { version: number | null; moves: number };
+  servingUrl: string;
+  dataset: { name: string; version: number; rows: number; created: boolean; valid: boolean };
+  features: { pipelineRunId: string; views: string[]; materializedRows: number; until: string };
+  training: TrainingSummary;
+  replay: ReplayResult;
+  champion: { before: number | null; after: number | null };
   stages: { name: string; seconds: number }[];
 }
 
-/** Prints a line per stage; the CLI passes a writer to stderr (stdout stays clean for --json). */
+/** Prints a line of progress; the CLI writes them to stderr (stdout stays clean for --json). */
 export type Progress = (line: string) => void;
-
 type Stages = DemoSummary["stages"];
 
-async function timed<T>(stages: Stages, name: string, say: Progress, fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(
+  stages: Stages,
+  name: string,
+  say: Progress,
+  fn: () => Promise<T>,
+): Promise<T> {
   say(`▶ ${name}`);
   const t0 = performance.now();
   const out = await fn();
@@ -58,182 +84,212 @@ async function timed<T>(stages: Stages, name: string, say: Progress, fn: () => P
   return out;
 }
 
-/**
- * The part of gyre's loop that exists today, on real flights: a server over the workspace stores; a sweep
- * of reference-trainer models (TF.js, nested runs over MLflow-compatible HTTP) trained on January–February
- * and evaluated on March; a search with OR for the best run; its ONNX package registered (the graph is
- * loaded and checked); a quality gate against the current champion; `champion` moved when it passes.
- */
-export async function runDemo(config: GyreConfig, options: DemoOptions, say: Progress): Promise<DemoSummary> {
-  const stages: Stages = [];
-  const server = await timed(stages, "start tracking server", say, () =>
-    startServer({ ...config, logLevel: "warn", server: { ...config.server, port: options.port } }),
+async function registerDataset(data: DataService, project: FlightsProject, say: Progress) {
+  const d = project.dataset;
+  const r = await data.register(d.name, d.file, {
+    expectations: d.expectations,
+    description: "US flights, January–June 2001 (vega-datasets flights-3m)",
+  });
+  const v = r.version;
+  say(
+    `  ${d.name} v${v.version}: ${v.rows.toLocaleString("en-US")} rows, ${v.schema.length} columns, ` +
+      `${v.validation.issues.length} failed expectations${r.created ? "" : " (same bytes as before: no new version)"}`,
   );
-  say(`  server at ${server.url} (store ${config.store}, artifacts ${config.artifacts})`);
-  const gyre = await connect({ store: server.url });
+  return { name: d.name, version: v.version, rows: v.rows, created: r.created, valid: v.validation.valid };
+}
+
+async function featurePipeline(server: RunningServer, project: FlightsProject, say: Progress) {
+  const summary = await server.pipelines.run("flights-features", { params: { until: REPLAY_FROM } });
+  requireSucceeded(summary);
+  const m = await stepMetrics(server.tracking, summary, "materialize");
+  const views = project.features.filter((f) => f.kind === "featureView").map((f) => f.name);
+  say(
+    `  ${views.length} feature views applied; ${m.materialized_rows ?? 0} rows materialized up to ${REPLAY_FROM}`,
+  );
+  return {
+    pipelineRunId: summary.run.runId,
+    views,
+    materializedRows: m.materialized_rows ?? 0,
+    until: REPLAY_FROM,
+  };
+}
+
+/** Runs flights-train (or reads a run started elsewhere) and tells what its gate decided. */
+export async function trainingOutcome(
+  server: RunningServer,
+  summary: Awaited<ReturnType<RunningServer["pipelines"]["run"]>>,
+): Promise<TrainingSummary> {
+  const gate = await stepMetrics(server.tracking, summary, "gate");
+  const reg = await stepMetrics(server.tracking, summary, "register");
+  const registered = reg.version !== undefined;
+  const aliases = registered ? (await server.registry.getModelVersion(DEMO_MODEL, reg.version!)).aliases : [];
+  return {
+    pipelineRunId: summary.run.runId,
+    status: summary.run.status,
+    candidateLogLoss: gate.candidate_log_loss ?? null,
+    championLogLoss: gate.champion_log_loss ?? null,
+    candidateRocAuc: gate.candidate_roc_auc ?? null,
+    championRocAuc: gate.champion_roc_auc ?? null,
+    against: gate.champion_version ? `champion v${gate.champion_version}` : "the base rate",
+    passed: gate.pass === 1,
+    version: registered ? reg.version! : null,
+    alias: aliases.includes("champion") ? "champion" : aliases.includes("challenger") ? "challenger" : null,
+  };
+}
+
+async function initialTraining(server: RunningServer, quick: boolean, say: Progress) {
+  const s = demoScale(quick);
+  const summary = await server.pipelines.run("flights-train", {
+    params: { until: REPLAY_FROM, sample: s.sample, epochs: s.epochs },
+  });
+  requireSucceeded(summary);
+  const t = await trainingOutcome(server, summary);
+  say(
+    `  gate on March: log loss ${t.candidateLogLoss?.toFixed(4)} vs ${t.against} ${t.championLogLoss?.toFixed(4)} (ROC AUC ${t.candidateRocAuc?.toFixed(4)}) → ` +
+      (t.version ? `${DEMO_MODEL} v${t.version} registered as ${t.alias}` : "not registered"),
+  );
+  return t;
+}
+
+async function championVersion(server: RunningServer): Promise<number | null> {
+  const v = await server.registry.getModelVersionByAlias(DEMO_MODEL, "champion").catch(() => null);
+  return v ? Number(v.version) : null;
+}
+
+/**
+ * Serving for the replay: the data plane looks features up in the online store through a feature store whose
+ * clock is the replay's (TTLs are judged in 2001, not today), and logs every prediction for monitoring.
+ */
+async function startDataPlane(
+  server: RunningServer,
+  ws: Workspace,
+  project: FlightsProject,
+  clock: { now: number },
+) {
+  const features = (
+    await featuresFor(server.tracking, ws.config, {
+      projectDir: project.dir,
+      now: () => clock.now,
+      threads: 2,
+    })
+  ).register(project.features);
+  const serving = await startServing({
+    config: { ...ws.config, logLevel: "error" },
+    serving: resolveServingConfig({
+      port: 0,
+      workers: 1,
+      pollIntervalMs: 250,
+      predictionLog: { flushIntervalMs: 250 },
+    }),
+    features: onlineFeatureLookup(features),
+  });
+  const existing = await serving.service.get(project.deployment.name).catch(() => null);
+  if (existing)
+    await serving.service.setTraffic(project.deployment.name, {
+      model: project.deployment.model!,
+      canary: null,
+    });
+  else await serving.service.create(project.deployment);
+  await serving.sync();
+  return { features, serving };
+}
+
+/**
+ * The whole loop on the flights project (examples/flights): workspace → dataset registered and validated →
+ * feature pipeline → training pipeline with its gate → serving flights@champion → April–June replayed as
+ * traffic with ground truth → monitoring → alert → retraining → canary → promotion. Stages are timed.
+ */
+export async function runDemo(
+  config: GyreConfig,
+  options: DemoOptions,
+  say: Progress,
+): Promise<{ summary: DemoSummary; stop(): Promise<void> }> {
+  const stages: Stages = [];
+  const ws = resolveWorkspace(config);
+  const { existed, project } = await timed(stages, "initialise the workspace", say, async () => {
+    if (options.fresh) {
+      const deleted = await freshWorkspace(ws);
+      if (deleted) say(`  --fresh: deleted the demo workspace (${ws.dbFile}, ${ws.artifactsDir})`);
+    }
+    const init = await initWorkspace(ws);
+    await resetOnlineStore(ws);
+    exportWorkspaceEnv(ws);
+    say(`  ${init.existed ? "continuing" : "new"} workspace: ${ws.config.store}, ${ws.config.artifacts}`);
+    return { existed: init.existed, project: await loadFlightsProject() };
+  });
+  const server = await startServer(
+    { ...ws.config, logLevel: "error", server: { ...ws.config.server, port: options.port } },
+    {
+      pipelines: project.pipelines,
+      features: project.features,
+      featuresDir: project.dir,
+      monitors: project.monitors,
+    },
+  );
+  say(`  gyre server (API and UI) at ${server.url}`);
+  let plane: Awaited<ReturnType<typeof startDataPlane>> | null = null;
   try {
-    if (options.fresh) await freshStart(gyre, say);
-    const sweep = await trainSweep(gyre, options, stages, say);
-    const registry = await gyre.registry();
-    const registered = await timed(stages, "register the best model (ONNX package checked)", say, () =>
-      register(registry, sweep.best, say),
+    const data = await dataFor(server.tracking);
+    const dataset = await timed(stages, "register and validate the raw data (dataset flights)", say, () =>
+      registerDataset(data, project, say),
     );
-    const gate = await timed(stages, "quality gate against the champion", say, () =>
-      qualityGate(gyre, registry, sweep.best, registered, say),
+    const features = await timed(stages, "feature pipeline: aggregate, apply, materialize", say, () =>
+      featurePipeline(server, project, say),
     );
-    const history = await registry.aliasHistory(DEMO_MODEL, "champion");
-    return {
-      serverUrl: server.url,
-      ...sweep,
-      best: runSummary(sweep.best),
-      model: {
-        name: DEMO_MODEL,
-        version: registered.version,
-        flavor: registered.flavor,
-        status: registered.status,
+    const before = await championVersion(server);
+    const training = await timed(stages, "training pipeline: Jan–Feb → gate on March → register", say, () =>
+      initialTraining(server, options.quick, say),
+    );
+    const clock = { now: Date.parse(REPLAY_FROM) };
+    plane = await timed(stages, `serve ${project.deployment.model}`, say, async () => {
+      const p = await startDataPlane(server, ws, project, clock);
+      say(
+        `  serving at ${p.serving.url}: deployment ${project.deployment.name} → v${await championVersion(server)}`,
+      );
+      return p;
+    });
+    const result = await replay(
+      {
+        server,
+        serving: plane.serving,
+        features: plane.features,
+        project,
+        clock,
+        scale: demoScale(options.quick),
       },
-      gate,
-      champion: { version: history.version, moves: history.events.length },
+      { from: REPLAY_FROM, to: REPLAY_TO },
+      stages,
+      say,
+    );
+    const summary: DemoSummary = {
+      workspace: {
+        store: ws.config.store,
+        artifacts: ws.config.artifacts,
+        onlineStore: ws.config.onlineStore ?? "",
+        reused: existed,
+      },
+      serverUrl: server.url,
+      servingUrl: plane.serving.url,
+      dataset,
+      features,
+      training,
+      replay: result,
+      champion: { before, after: await championVersion(server) },
       stages,
     };
-  } finally {
-    await gyre.close();
-    await server.close();
-  }
-}
-
-async function trainSweep(gyre: Gyre, options: DemoOptions, stages: Stages, say: Progress) {
-  const data = await timed(stages, "load flights (vega-datasets, Jan–Mar 2001)", say, async () => {
-    const file = await loadFlights();
-    const rows = file.flights.map(flightRow);
-    const train = rows.filter((_, i) => file.flights[i]!.date < "2001/03");
-    const test = rows.filter((_, i) => file.flights[i]!.date >= "2001/03");
-    say(`  ${rows.length} flights: ${train.length} train (Jan–Feb), ${test.length} test (Mar)`);
-    return { file, train: options.quick ? train.slice(0, 6000) : train, test };
-  });
-  const heads: Head[] = options.quick
-    ? [{ kind: "linear" }, { kind: "mlp", hidden: [16] }]
-    : [{ kind: "linear" }, { kind: "mlp", hidden: [32] }, { kind: "mlp", hidden: [32, 16] }];
-  const parent = await gyre.startRun({ experiment: DEMO_EXPERIMENT, runName: "sweep", exitHooks: false });
-  const inputs = [
-    {
-      tags: [{ key: "mlflow.data.context", value: "training" }],
-      dataset: {
-        name: "flights-20k",
-        digest: data.file.sha256.slice(0, 16),
-        sourceType: "local",
-        source: data.file.path,
-      },
-    },
-  ];
-  await parent.logInputs(inputs);
-  await timed(stages, "train sweep (reference trainer, nested runs)", say, async () => {
-    for (const [i, head] of heads.entries()) {
-      const name = head.kind === "mlp" ? `mlp ${head.hidden.join("x")}` : "linear";
-      await gyre.withRun({ experiment: DEMO_EXPERIMENT, parent, runName: name }, async (run) => {
-        await run.logInputs(inputs);
-        const trained = await train(data.train, data.test, head, options.quick, run);
-        const metrics = trained.evaluation?.metrics;
-        const auc = metrics && "rocAuc" in metrics ? metrics.rocAuc : Number.NaN;
-        say(`  run ${i + 1}/${heads.length}: ${name} → ROC AUC on March ${auc.toFixed(4)}`);
-      });
-    }
-  });
-  await parent.end();
-  const searchFilter = `tags.mlflow.parentRunId = '${parent.runId}' AND (metrics.${GATE_METRIC} > 0.6 OR params.head = 'linear')`;
-  const found = await timed(stages, "search runs (filter with OR, order by ROC AUC)", say, () =>
-    gyre.tracking.searchRuns({
-      experimentIds: [parent.experimentId],
-      filter: searchFilter,
-      orderBy: [`metrics.${GATE_METRIC} DESC`],
-    }),
-  );
-  const best = found.items[0];
-  if (!best) throw new Error(`The demo's search '${searchFilter}' matched no runs`);
-  return {
-    experimentId: parent.experimentId,
-    sweepRunId: parent.runId,
-    runs: heads.length,
-    searchFilter,
-    matched: found.items.length,
-    best,
-  };
-}
-
-function train(rows: Row[], test: Row[], head: Head, quick: boolean, run: ActiveRun) {
-  return trainTabular(rows, FLIGHT_SPEC, {
-    head,
-    epochs: quick ? 2 : 8,
-    patience: 2,
-    seed: 42,
-    testData: test,
-    run,
-    progress: process.stderr.isTTY === true,
-  });
-}
-
-async function register(registry: RegistryClient, best: Run, say: Progress): Promise<ModelVersion> {
-  try {
-    await registry.createRegisteredModel(DEMO_MODEL, { description: "Flight delayed > 15 min (demo)" });
+    const running = plane;
+    const stop = async () => {
+      await running.serving.close();
+      await running.features.close();
+      await server.close();
+    };
+    if (options.serve) return { summary, stop };
+    await stop();
+    return { summary, stop: async () => undefined };
   } catch (e) {
-    if (!isGyreError(e) || e.code !== "REGISTRY_MODEL_EXISTS") throw e;
+    await plane?.serving.close().catch(() => undefined);
+    await plane?.features.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    throw e;
   }
-  const version = await registry.createModelVersion({
-    name: DEMO_MODEL,
-    source: `runs:/${best.info.runId}/model`,
-    runId: best.info.runId,
-  });
-  say(`  ${DEMO_MODEL} v${version.version}: ${version.status} (flavor ${version.flavor})`);
-  if (version.status !== "READY") throw new Error(`Registration failed: ${version.statusMessage}`);
-  return version;
-}
-
-async function qualityGate(
-  gyre: Gyre,
-  registry: RegistryClient,
-  best: Run,
-  candidate: ModelVersion,
-  say: Progress,
-): Promise<GateDecision> {
-  const score = (run: Run) => run.data.metrics.find((m) => m.key === GATE_METRIC)?.value ?? Number.NaN;
-  const current = await registry.getModelVersionByAlias(DEMO_MODEL, "champion").catch(() => null);
-  const championRun = current?.runId ? await gyre.tracking.getRun(current.runId) : null;
-  const champion = championRun ? score(championRun) : 0.5;
-  const against = current ? `champion v${current.version}` : "baseline (coin flip, 0.5)";
-  const gate = { metric: GATE_METRIC, candidate: score(best), champion, against, promoted: false };
-  gate.promoted = gate.candidate > gate.champion;
-  say(`  ${GATE_METRIC}: candidate ${gate.candidate.toFixed(4)} vs ${against} ${champion.toFixed(4)}`);
-  if (gate.promoted) {
-    const reason = `demo gate: ${GATE_METRIC} ${gate.candidate.toFixed(4)} > ${champion.toFixed(4)} (${against})`;
-    await registry.setAlias(DEMO_MODEL, "champion", candidate.version, { reason });
-    say(`  champion → v${candidate.version}`);
-  } else {
-    say(`  champion stays v${current?.version}`);
-  }
-  return gate;
-}
-
-async function freshStart(gyre: Gyre, say: Progress): Promise<void> {
-  const existing = await gyre.tracking.getExperimentByName(DEMO_EXPERIMENT);
-  if (existing?.lifecycleStage === "active") {
-    await gyre.tracking.deleteExperiment(existing.experimentId);
-    say(
-      `  --fresh: deleted experiment ${existing.experimentId} (restorable with \`gyre experiments restore\`)`,
-    );
-  }
-  const registry = await gyre.registry();
-  const model = await registry.getRegisteredModel(DEMO_MODEL).catch(() => null);
-  if (model) {
-    await registry.deleteRegisteredModel(DEMO_MODEL);
-    say(`  --fresh: deleted registered model ${DEMO_MODEL} (its alias history is kept)`);
-  }
-}
-
-function runSummary(run: Run): DemoSummary["best"] {
-  return {
-    runId: run.info.runId,
-    runName: run.info.runName,
-    params: Object.fromEntries(run.data.params.map((p) => [p.key, p.value])),
-    metrics: Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value])),
-  };
 }
