@@ -1,8 +1,8 @@
 /**
  * The raw data of the project and what it must satisfy before anything is built on it: the 3 million US
  * flights of January–June 2001 from the `vega-datasets` package. Register it with
- * `gyre data register flights ../../node_modules/vega-datasets/data/flights-3m.parquet --expect expectations.json`
- * or let `gyre demo` do it.
+ * `gyre data register flights ../../node_modules/vega-datasets/data/flights-3m.parquet` or let `gyre demo` do
+ * it (with these expectations).
  */
 import { fileURLToPath } from "node:url";
 import type { Expectations } from "../../src/data/index.js";

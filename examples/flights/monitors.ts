@@ -1,6 +1,6 @@
 /**
  * What watches the `flights` deployment: drift of every model input against the training profile in the
- * model package (PSI above 0.2), and accuracy and ROC AUC once ground truth arrives (alert below 0.6). An alert starts `flights-train`
+ * model package (PSI above 0.5: a major shift), and accuracy and ROC AUC once ground truth arrives (alert below 0.6). An alert starts `flights-train`
  * (with `until` empty: the latest known window), at most once per cooldown.
  */
 import { defineMonitor } from "../../src/monitoring/index.js";
@@ -12,7 +12,7 @@ export const flightsDrift = defineMonitor({
   reference: { type: "profile" },
   schedule: { everyPredictions: 1000 },
   minRows: 200,
-  metrics: [{ method: "psi", threshold: 0.2 }],
+  metrics: [{ method: "psi", threshold: 0.5 }],
   performance: {
     score: "probability",
     threshold: 0.5,
@@ -30,7 +30,7 @@ export const flightsDrift = defineMonitor({
       {
         type: "pipeline",
         pipeline: "flights-train",
-        params: { train_days: 120, eval_days: 14, sample: 40_000 },
+        params: { train_days: 120, eval_days: 14, sample: 100_000, epochs: 6 },
       },
     ],
   },

@@ -1,7 +1,7 @@
 /**
  * The flights project's pipelines as code:
- * - `flights-features` checks the raw dataset, applies the feature definitions and materializes the online
- *   store up to `until` (the demo runs it once per simulated day, like a daily feature job);
+ * - `flights-features` checks the raw dataset, aggregates it per airport/route and day (registered as
+ *   datasets), applies the feature definitions and materializes the online store up to `until`;
  * - `flights-train` builds a point-in-time training set from the feature store, trains the reference model,
  *   gates it against the champion on the same evaluation window and registers it (champion the first time,
  *   challenger afterwards). Monitoring alerts start it with `until` empty: train on the latest known window.

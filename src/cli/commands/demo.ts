@@ -35,7 +35,7 @@ function replayLines(s: DemoSummary): string[] {
   const t = r.retraining;
   if (t)
     lines.push(
-      `  retraining: log loss ${f4(t.candidateLogLoss)} vs ${t.against} ${f4(t.championLogLoss)} on the latest month → ${t.version ? `v${t.version} (${t.alias})` : "gate failed, nothing registered"}`,
+      `  retraining: log loss ${f4(t.candidateLogLoss)} vs ${t.against} ${f4(t.championLogLoss)} on ${t.evalFrom} → ${t.until} → ${t.version ? `v${t.version} (${t.alias})` : "gate failed, nothing registered"}`,
     );
   if (r.canary)
     lines.push(

@@ -35,8 +35,8 @@ export interface DemoOptions {
 /** Sizes of a demo run. */
 export function demoScale(quick: boolean) {
   return quick
-    ? { everyDays: 3, perDay: 150, sample: 20_000, epochs: 4, canaryLabels: 400 }
-    : { everyDays: 1, perDay: 400, sample: 100_000, epochs: 6, canaryLabels: 2000 };
+    ? { everyDays: 3, perDay: 150, sample: 20_000, epochs: 4, canaryLabels: 500 }
+    : { everyDays: 1, perDay: 400, sample: 100_000, epochs: 6, canaryLabels: 3000 };
 }
 
 export interface TrainingSummary {
@@ -49,6 +49,9 @@ export interface TrainingSummary {
   championRocAuc: number | null;
   against: string;
   passed: boolean;
+  /** The evaluation window: [evalFrom, until), ISO dates. */
+  evalFrom: string | null;
+  until: string | null;
   version: number | null;
   alias: string | null;
 }
@@ -120,6 +123,8 @@ export async function trainingOutcome(
   summary: Awaited<ReturnType<RunningServer["pipelines"]["run"]>>,
 ): Promise<TrainingSummary> {
   const gate = await stepMetrics(server.tracking, summary, "gate");
+  const set = await stepMetrics(server.tracking, summary, "training-set");
+  const day = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString().slice(0, 10));
   const reg = await stepMetrics(server.tracking, summary, "register");
   const registered = reg.version !== undefined;
   const aliases = registered ? (await server.registry.getModelVersion(DEMO_MODEL, reg.version!)).aliases : [];
@@ -132,6 +137,8 @@ export async function trainingOutcome(
     championRocAuc: gate.champion_roc_auc ?? null,
     against: gate.champion_version ? `champion v${gate.champion_version}` : "the base rate",
     passed: gate.pass === 1,
+    evalFrom: day(set.eval_from),
+    until: day(set.until),
     version: registered ? reg.version! : null,
     alias: aliases.includes("champion") ? "champion" : aliases.includes("challenger") ? "challenger" : null,
   };

@@ -242,7 +242,7 @@ export async function replay(
           );
           const t = st.retraining;
           say(
-            `  ${isoDay(day)}  retrained: log loss ${t.candidateLogLoss?.toFixed(4)} vs ${t.against} ${t.championLogLoss?.toFixed(4)} on the latest month (ROC AUC ${t.candidateRocAuc?.toFixed(4)} vs ${t.championRocAuc?.toFixed(4)}) → ${t.version ? `v${t.version} ${t.alias}` : "gate failed"}`,
+            `  ${isoDay(day)}  retrained: log loss ${t.candidateLogLoss?.toFixed(4)} vs ${t.against} ${t.championLogLoss?.toFixed(4)} on ${t.evalFrom} → ${t.until} (ROC AUC ${t.candidateRocAuc?.toFixed(4)} vs ${t.championRocAuc?.toFixed(4)}) → ${t.version ? `v${t.version} ${t.alias}` : "gate failed"}`,
           );
           await startCanary(p, st, day + DAY_MS, say);
         } else if (st.canary && st.canary.endDay === null) {

@@ -94,7 +94,6 @@ export async function sendFlights(
       const body = (await res.json()) as {
         model_version?: string;
         outputs?: { name: string; data: number[] }[];
-        code?: string;
         error?: string;
       };
       if (res.ok) {
@@ -106,7 +105,12 @@ export async function sendFlights(
           error: null,
         };
       } else {
-        out[i] = { flight, version: null, probability: null, error: body.code ?? `HTTP ${res.status}` };
+        out[i] = {
+          flight,
+          version: null,
+          probability: null,
+          error: `HTTP ${res.status}: ${body.error ?? ""}`,
+        };
       }
     }
   };
