@@ -180,6 +180,7 @@ async function judgeCanary(p: ReplayParts, st: ReplayState, day: number, say: Pr
   if (c.promoted) {
     c.reason = `canary promoted: ${verdict}`;
     await p.server.registry.setAlias(DEMO_MODEL, "champion", c.version, { reason: c.reason });
+    await p.server.registry.deleteAlias(DEMO_MODEL, "challenger", { reason: "promoted to champion" });
   } else {
     c.reason = `canary rolled back: ${verdict}`;
   }

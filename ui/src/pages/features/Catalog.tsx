@@ -16,7 +16,7 @@ export function Types({ types }: { types: Record<string, string> }) {
   );
 }
 
-/** `view:feature` references, each linking to its view. */
+/** `view:feature` references (a bare `view` means all its features), each linking to its view. */
 function FeatureRefs({ refs, viewLink }: { refs: string[]; viewLink: ViewLink }) {
   return (
     <>
@@ -24,7 +24,8 @@ function FeatureRefs({ refs, viewLink }: { refs: string[]; viewLink: ViewLink })
         const [view, feature] = r.split(":");
         return (
           <span className="chip" key={r}>
-            <Link to={viewLink(view!)}>{view}</Link>:{feature}
+            <Link to={viewLink(view!)}>{view}</Link>
+            {feature ? `:${feature}` : " (all features)"}
           </span>
         );
       })}
