@@ -57,11 +57,12 @@ async function checkFirstRun(s: DemoSummary): Promise<void> {
   expect(r.retraining!.pipelineRunId).toBe(r.alerts[0]!.triggered);
   if (r.retraining!.version !== null) {
     expect(r.retraining).toMatchObject({ passed: true, version: 2, alias: "challenger" });
-    expect(r.canary).toMatchObject({ version: 2, percent: 50 });
+    expect(r.canaries).toHaveLength(1);
+    expect(r.canaries[0]).toMatchObject({ version: 2, percent: 50 });
     expect(r.byVersion.map((v) => v.version).sort()).toEqual([1, 2]);
-    expect(s.champion.after).toBe(r.canary!.promoted ? 2 : 1);
+    expect(s.champion.after).toBe(r.canaries[0]!.promoted ? 2 : 1);
   } else {
-    expect(r.canary).toBeNull();
+    expect(r.canaries).toEqual([]);
     expect(s.champion.after).toBe(1);
   }
   expect(s.stages.map((st) => st.name)).toHaveLength(6);
@@ -115,6 +116,10 @@ describe("gyre demo --quick", () => {
     expect(second.champion.before).toBe(first.champion.after);
     expect(second.training.against).toBe(`champion v${first.champion.after}`);
     expect(second.replay.answered).toBe(second.replay.requests);
+    // Ground truth of the second run labels only its own predictions (request ids are unique per run).
+    expect(second.replay.feedback).toBe(second.replay.answered);
+    if (second.training.alias === "challenger")
+      expect(second.replay.canaries[0]).toMatchObject({ version: second.training.version });
   }, 420_000);
 
   it("--fresh refuses to delete a workspace the demo did not create", async () => {

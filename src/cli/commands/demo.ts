@@ -37,9 +37,9 @@ function replayLines(s: DemoSummary): string[] {
     lines.push(
       `  retraining: log loss ${f4(t.candidateLogLoss)} vs ${t.against} ${f4(t.championLogLoss)} on ${t.evalFrom} → ${t.until} → ${t.version ? `v${t.version} (${t.alias})` : "gate failed, nothing registered"}`,
     );
-  if (r.canary)
+  for (const k of r.canaries)
     lines.push(
-      `  canary:     v${r.canary.version} at ${r.canary.percent} % from ${r.canary.startDay}: ${r.canary.reason || "still running at the end of the replay"}`,
+      `  canary:     v${k.version} at ${k.percent} % from ${k.startDay}: ${k.reason || "still running at the end of the replay"}`,
     );
   return lines;
 }

@@ -267,6 +267,7 @@ export async function runDemo(
       { from: REPLAY_FROM, to: REPLAY_TO },
       stages,
       say,
+      training.alias === "challenger" ? training : null,
     );
     const summary: DemoSummary = {
       workspace: {

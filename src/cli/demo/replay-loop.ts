@@ -53,7 +53,8 @@ export interface ReplayResult {
   driftedFeatures: string[];
   alerts: AlertSummary[];
   retraining: TrainingSummary | null;
-  canary: CanarySummary | null;
+  /** Canaries in the order they ran: the initial training's challenger (on a continued workspace), the retraining's. */
+  canaries: CanarySummary[];
 }
 
 const CANARY_PERCENT = 50;
@@ -105,9 +106,14 @@ class ReplayState {
   feedback = 0;
   retrainRunId: string | null = null;
   retraining: TrainingSummary | null = null;
-  canary: CanarySummary | null = null;
+  readonly canaries: CanarySummary[] = [];
 
   constructor(private readonly say: Progress) {}
+
+  /** The canary taking traffic now, if any. */
+  get live(): CanarySummary | undefined {
+    return this.canaries.find((c) => c.endDay === null);
+  }
 
   recordMonitorRuns(runs: MonitorRun[], day: number): void {
     for (const run of runs) {
@@ -133,15 +139,14 @@ class ReplayState {
   }
 }
 
-/** Starts the canary once the retraining registered a challenger. */
-async function startCanary(p: ReplayParts, st: ReplayState, day: number, say: Progress): Promise<void> {
-  const t = st.retraining!;
-  if (t.alias !== "challenger" || t.version === null) return;
+/** Runs a challenger the training pipeline registered as a canary (one canary at a time). */
+async function startCanary(p: ReplayParts, st: ReplayState, t: TrainingSummary, day: number, say: Progress) {
+  if (t.alias !== "challenger" || t.version === null || st.live) return;
   await p.serving.service.setTraffic(p.project.deployment.name, {
     canary: { model: `${DEMO_MODEL}@challenger`, percent: CANARY_PERCENT },
   });
   await p.serving.sync();
-  st.canary = {
+  st.canaries.push({
     version: t.version,
     percent: CANARY_PERCENT,
     startDay: isoDay(day),
@@ -153,13 +158,13 @@ async function startCanary(p: ReplayParts, st: ReplayState, day: number, say: Pr
     primaryRocAuc: null,
     promoted: false,
     reason: "",
-  };
+  });
   say(`  ${isoDay(day)}  canary: ${CANARY_PERCENT} % of traffic → ${DEMO_MODEL} v${t.version} (challenger)`);
 }
 
 /** Decides the canary once enough of its predictions have ground truth: promote, or roll back. */
 async function judgeCanary(p: ReplayParts, st: ReplayState, day: number, say: Progress): Promise<void> {
-  const c = st.canary!;
+  const c = st.live!;
   const since = Date.parse(c.startDay);
   const live = st.outcomes.filter((o) => o.flight.ts >= since && o.version !== null);
   const mine = live.filter((o) => o.version === c.version);
@@ -215,17 +220,21 @@ async function replayDay(
 /**
  * Replays [from, to) day by day as production traffic (entity keys only; features from the online store),
  * with ground truth one day later; monitoring runs as predictions accumulate; an alert's retraining run is
- * awaited, its challenger runs as a canary and is promoted or rolled back on live ground truth.
+ * awaited, its challenger runs as a canary and is promoted or rolled back on live ground truth. A challenger
+ * the initial training registered (a continued workspace) is the first canary.
  */
 export async function replay(
   p: ReplayParts,
   range: { from: string; to: string },
   stages: { name: string; seconds: number }[],
   say: Progress,
+  challenger: TrainingSummary | null = null,
 ): Promise<ReplayResult> {
   const { path: file } = await (await dataFor(p.server.tracking)).localFile(p.project.dataset.name);
-  const days = await loadReplay(file, { ...range, ...p.scale });
+  const days = await loadReplay(file, { ...range, ...p.scale, tag: Date.now().toString(36) });
   const st = new ReplayState(say);
+  const first = [...days.keys()][0];
+  if (challenger && first !== undefined) await startCanary(p, st, challenger, first, say);
   let pending: Outcome[] = [];
   await timed(
     stages,
@@ -245,8 +254,8 @@ export async function replay(
           say(
             `  ${isoDay(day)}  retrained: log loss ${t.candidateLogLoss?.toFixed(4)} vs ${t.against} ${t.championLogLoss?.toFixed(4)} on ${t.evalFrom} → ${t.until} (ROC AUC ${t.candidateRocAuc?.toFixed(4)} vs ${t.championRocAuc?.toFixed(4)}) → ${t.version ? `v${t.version} ${t.alias}` : "gate failed"}`,
           );
-          await startCanary(p, st, day + DAY_MS, say);
-        } else if (st.canary && st.canary.endDay === null) {
+          await startCanary(p, st, st.retraining, day + DAY_MS, say);
+        } else if (st.live) {
           await judgeCanary(p, st, day, say);
         }
         if (++i % Math.max(1, Math.round(days.size / 6)) === 0)
@@ -283,6 +292,6 @@ function summarise(st: ReplayState, days: number): ReplayResult {
     driftedFeatures: [...st.drifted].sort(),
     alerts: st.alerts,
     retraining: st.retraining,
-    canary: st.canary,
+    canaries: st.canaries,
   };
 }

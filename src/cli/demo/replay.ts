@@ -23,11 +23,12 @@ export const DAY_MS = 86_400_000;
 
 /**
  * The replay's flights by day (UTC midnight → flights in time order): every `everyDays`-th day in [from, to),
- * up to `perDay` flights a day chosen by a hash (the same flights every run).
+ * up to `perDay` flights a day chosen by a hash (the same flights every run). Request ids start with `tag`
+ * (unique per run), so ground truth of one run never labels another run's predictions.
  */
 export async function loadReplay(
   file: string,
-  o: { from: string; to: string; everyDays: number; perDay: number },
+  o: { from: string; to: string; everyDays: number; perDay: number; tag: string },
 ): Promise<Map<number, ReplayFlight[]>> {
   const db = await (await DuckDBInstance.create(":memory:", { threads: "2" })).connect();
   try {
@@ -43,7 +44,7 @@ export async function loadReplay(
     for (const [i, r] of rows.entries()) {
       const day = Number(r.day);
       const flight: ReplayFlight = {
-        id: `flight-${Number(r.ts)}-${r.origin}-${r.destination}-${i}`,
+        id: `${o.tag}-${i}-${r.origin}-${r.destination}`,
         ts: Number(r.ts),
         origin: String(r.origin),
         destination: String(r.destination),
