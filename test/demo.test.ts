@@ -39,7 +39,13 @@ async function checkFirstRun(s: DemoSummary): Promise<void> {
   expect(s.dataset).toEqual({ name: "flights", version: 1, rows: 3_000_000, created: true, valid: true });
   expect(s.features.views.sort()).toEqual(["airport_delays_1d", "airport_delays_7d", "route_delays_7d"]);
   expect(s.features.materializedRows).toBeGreaterThan(1000);
-  expect(s.training).toMatchObject({ status: "SUCCEEDED", passed: true, version: 1, alias: "champion" });
+  expect(s.training).toMatchObject({
+    status: "SUCCEEDED",
+    passed: true,
+    version: 1,
+    alias: "champion",
+    cachedSteps: [],
+  });
   expect(s.training.candidateLogLoss!).toBeLessThan(s.training.championLogLoss!);
   expect(s.training.candidateRocAuc!).toBeGreaterThan(0.55);
   const r = s.replay;
@@ -115,6 +121,8 @@ describe("gyre demo --quick", () => {
     expect(second.dataset).toMatchObject({ version: 1, created: false });
     expect(second.champion.before).toBe(first.champion.after);
     expect(second.training.against).toBe(`champion v${first.champion.after}`);
+    // Same data, same parameters: the training set has the same bytes and `train` is a cache hit.
+    expect(second.training.cachedSteps).toEqual(["train"]);
     expect(second.replay.answered).toBe(second.replay.requests);
     // Ground truth of the second run labels only its own predictions (request ids are unique per run).
     expect(second.replay.feedback).toBe(second.replay.answered);

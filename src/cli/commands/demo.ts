@@ -31,7 +31,10 @@ function replayLines(s: DemoSummary): string[] {
       `  alerts:     ${r.alerts.length}, first on ${first.day}: ${first.feature} ${first.metric} ${f4(first.value)} (threshold ${f4(first.threshold)})` +
         (first.triggered ? ` → started flights-train run ${first.triggered}` : ""),
     );
-  else lines.push("  alerts:     none fired (an alert within its cooldown is not repeated)");
+  else
+    lines.push(
+      `  alerts:     none new${r.ongoingAlerts ? `; ${r.ongoingAlerts} still firing from an earlier run (their actions wait for the cooldown)` : ""}`,
+    );
   const t = r.retraining;
   if (t)
     lines.push(

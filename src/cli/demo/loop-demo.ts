@@ -54,6 +54,8 @@ export interface TrainingSummary {
   until: string | null;
   version: number | null;
   alias: string | null;
+  /** Steps served from the pipeline cache (e.g. `train` when the training set did not change). */
+  cachedSteps: string[];
 }
 
 export interface DemoSummary {
@@ -141,6 +143,7 @@ export async function trainingOutcome(
     until: day(set.until),
     version: registered ? reg.version! : null,
     alias: aliases.includes("champion") ? "champion" : aliases.includes("challenger") ? "challenger" : null,
+    cachedSteps: summary.steps.filter((s) => s.status === "CACHED").map((s) => s.stepId),
   };
 }
 
@@ -153,7 +156,8 @@ async function initialTraining(server: RunningServer, quick: boolean, say: Progr
   const t = await trainingOutcome(server, summary);
   say(
     `  gate on March: log loss ${t.candidateLogLoss?.toFixed(4)} vs ${t.against} ${t.championLogLoss?.toFixed(4)} (ROC AUC ${t.candidateRocAuc?.toFixed(4)}) → ` +
-      (t.version ? `${DEMO_MODEL} v${t.version} registered as ${t.alias}` : "not registered"),
+      (t.version ? `${DEMO_MODEL} v${t.version} registered as ${t.alias}` : "not registered") +
+      (t.cachedSteps.length ? ` (from the cache: ${t.cachedSteps.join(", ")})` : ""),
   );
   return t;
 }

@@ -19,6 +19,7 @@ export interface ReplayParts {
 }
 
 export interface AlertSummary {
+  id: string;
   day: string;
   feature: string;
   metric: string;
@@ -52,6 +53,8 @@ export interface ReplayResult {
   monitorRuns: number;
   driftedFeatures: string[];
   alerts: AlertSummary[];
+  /** Alerts that were already open when a monitor run found their condition again (de-duplicated, no new actions). */
+  ongoingAlerts: number;
   retraining: TrainingSummary | null;
   /** Canaries in the order they ran: the initial training's challenger (on a continued workspace), the retraining's. */
   canaries: CanarySummary[];
@@ -102,6 +105,8 @@ class ReplayState {
   readonly outcomes: Outcome[] = [];
   readonly alerts: AlertSummary[] = [];
   readonly drifted = new Set<string>();
+  /** Alerts found still firing (opened before this replay, or earlier in it), by id. */
+  readonly ongoing = new Set<string>();
   monitorRuns = 0;
   feedback = 0;
   retrainRunId: string | null = null;
@@ -119,6 +124,7 @@ class ReplayState {
     for (const run of runs) {
       this.monitorRuns++;
       for (const f of run.report.driftedFeatures) this.drifted.add(f);
+      for (const a of run.alerts.ongoing) this.ongoing.add(a.id);
       for (const a of run.alerts.fired) {
         const pipeline = a.actions.find((x) => x.type === "pipeline" && x.ok && x.runId);
         if (pipeline?.runId && !this.retrainRunId) this.retrainRunId = pipeline.runId;
@@ -126,6 +132,7 @@ class ReplayState {
           `  ${isoDay(day)}  ALERT ${a.severity} ${a.feature} ${a.metric} ${a.value?.toFixed(3)} (threshold ${a.threshold})`,
         );
         this.alerts.push({
+          id: a.id,
           day: isoDay(day),
           feature: a.feature,
           metric: a.metric,
@@ -291,6 +298,7 @@ function summarise(st: ReplayState, days: number): ReplayResult {
     monitorRuns: st.monitorRuns,
     driftedFeatures: [...st.drifted].sort(),
     alerts: st.alerts,
+    ongoingAlerts: [...st.ongoing].filter((id) => !st.alerts.some((a) => a.id === id)).length,
     retraining: st.retraining,
     canaries: st.canaries,
   };
