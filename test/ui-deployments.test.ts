@@ -114,8 +114,8 @@ describe("Deployments page", () => {
     await split.waitFor();
     const segs = split.locator(".split-seg");
     expect(await segs.allTextContents()).toEqual(["primary 80%", "canary 20%"]);
-    const widths = await segs.evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width));
-    expect(widths).toEqual(["80%", "20%"]);
+    const styles = await Promise.all([0, 1].map((n) => segs.nth(n).getAttribute("style")));
+    expect(styles.map((st) => /width: ([\d.]+%)/.exec(st ?? "")?.[1])).toEqual(["80%", "20%"]);
     expect(await split.getByRole("link", { name: `${MODEL} v1` }).getAttribute("href")).toBe(
       `/models/${MODEL}/versions/1`,
     );
@@ -160,7 +160,7 @@ describe("Deployments page", () => {
   it("renders the dark theme", async () => {
     const page = await visit(`/deployments/${DEPLOYMENT}`, { colorScheme: "dark" });
     await page.getByTestId("live-charts").locator(".uplot").nth(1).waitFor({ timeout: 10_000 });
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
     await current!.shot("deployment-dark");
   });
 

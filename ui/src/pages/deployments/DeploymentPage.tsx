@@ -10,9 +10,13 @@ function facts(d: DeploymentDetail): Array<[string, React.ReactNode]> {
   const rows: Array<[string, React.ReactNode]> = [
     [
       "Defined in",
-      d.origin === "config"
-        ? "gyre.config.ts (change it there)"
-        : "the metadata database (`gyre deployments`)",
+      d.origin === "config" ? (
+        "gyre.config.ts (change it there)"
+      ) : (
+        <span key="o">
+          the metadata database (change it with <code>gyre deployments set-traffic</code>)
+        </span>
+      ),
     ],
     ["Batching", `up to ${d.batching.maxBatchSize} rows, waiting at most ${d.batching.maxWaitMs} ms`],
   ];

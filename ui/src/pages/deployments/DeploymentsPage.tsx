@@ -1,8 +1,24 @@
 import { Link } from "react-router";
 import { type DeploymentView, listDeployments } from "../../api/deployments.js";
 import { ErrorBox, Loading } from "../../components/Status.js";
+import { PALETTE } from "../../lib/theme.js";
 import { useApi } from "../../lib/use-api.js";
-import { formatMs, formatRate, variantLabel } from "./live.js";
+import { formatMs, formatRate, splitSegments, variantLabel } from "./live.js";
+
+/** A small bar of the split, for the list (the deployment page has the full one). */
+function MiniSplit({ d }: { d: DeploymentView }) {
+  return (
+    <div className="split-bar mini" aria-hidden="true">
+      {splitSegments(d.variants).map((s) => (
+        <div
+          key={s.variant}
+          className="split-seg"
+          style={{ width: `${s.weight}%`, background: PALETTE[s.index % PALETTE.length] }}
+        />
+      ))}
+    </div>
+  );
+}
 
 function split(d: DeploymentView): string {
   return d.variants
@@ -20,6 +36,7 @@ function Row({ d }: { d: DeploymentView }) {
         <Link to={`/deployments/${encodeURIComponent(d.name)}`}>{d.name}</Link>
       </td>
       <td>
+        <MiniSplit d={d} />
         {split(d)}
         {shadow ? <span className="chip">shadow {variantLabel(shadow)}</span> : null}
         {unresolved.length ? (

@@ -60,7 +60,8 @@ function LiveTable({ live }: { live: DeploymentLive }) {
 function LiveCharts({ series }: { series: DeploymentLive["series"] }) {
   const rps = useMemo(() => liveLines(series, "rps"), [series]);
   const p99 = useMemo(() => liveLines(series, "p99"), [series]);
-  if (!series.some((s) => s.points.length > 0))
+  // A single reading gives uPlot no time range to draw against.
+  if (!series.some((s) => s.points.length > 1))
     return (
       <p className="small muted">
         Charts start after two readings of the data plane ({LIVE_POLL_MS / 1000} s).

@@ -1,15 +1,33 @@
+import { type RefObject, useLayoutEffect, useRef, useState } from "react";
 import type { DeploymentDetail, TimelineEvent } from "../../api/deployments.js";
 import { formatTime } from "../../lib/format.js";
 import { PALETTE } from "../../lib/theme.js";
 
 const LANE = 28;
 const LEFT = 150;
-const W = 860;
+const MIN_WIDTH = 600;
+
+/** The element's width, following resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(MIN_WIDTH);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.max(MIN_WIDTH, el.clientWidth));
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    measure();
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
 
 type Timeline = DeploymentDetail["timeline"];
 
 /** Lanes: the deployment's own changes as markers, then each followed alias as segments of the version it served. */
 function Lanes({ timeline }: { timeline: Timeline }) {
+  const host = useRef<HTMLDivElement>(null);
+  const W = useWidth(host);
   const now = Date.now();
   const t0 = Math.min(...timeline.events.map((e) => e.time));
   const span = Math.max(1, now - t0);
@@ -18,7 +36,7 @@ function Lanes({ timeline }: { timeline: Timeline }) {
   const models = new Set(timeline.aliases.map((h) => h.name));
   const height = (timeline.aliases.length + 1) * LANE + 24;
   return (
-    <div className="scroll-x">
+    <div className="scroll-x" ref={host}>
       <svg width={W} height={height} role="img" aria-label="Version timeline" className="timeline">
         <text x={0} y={15} className="axis-title">
           deployment

@@ -49,5 +49,5 @@ export function liveProblem(live: DeploymentLive): string | null {
     return "No serving data plane is configured: start `gyre server` with --serving-url (or GYRE_SERVING_URL) naming where `gyre serve` listens.";
   if (live.sources.some((s) => s.reachable)) return null;
   const why = live.sources.map((s) => s.error ?? `${s.url} has not been asked yet`).join("; ");
-  return `The serving data plane is not reachable, so there are no live figures. ${why}`;
+  return `No live figures. ${why}.`;
 }
