@@ -26,14 +26,18 @@ function parseLine(line: string): PromSample | null {
   let name: string;
   if (brace >= 0 && (space < 0 || brace < space)) {
     name = line.slice(0, brace);
-    LABEL.lastIndex = brace + 1;
-    let m: RegExpExecArray | null = LABEL.exec(line);
-    while (m) {
+    let pos = brace + 1;
+    for (;;) {
+      LABEL.lastIndex = pos;
+      const m = LABEL.exec(line);
+      if (!m) break;
       labels[m[1]!] = unescapeLabel(m[2]!);
-      m = LABEL.exec(line);
+      pos = LABEL.lastIndex;
     }
-    const close = line.indexOf("}", LABEL.lastIndex);
-    if (close < 0) return null;
+    while (line[pos] === " ") pos++;
+    // Anything but the closing brace after the last well-formed label makes the line malformed.
+    if (line[pos] !== "}") return null;
+    const close = pos;
     rest = line.slice(close + 1);
   } else {
     if (space < 0) return null;
