@@ -1,6 +1,12 @@
 /** Pure helpers of the Deployments page: live chart lines, display of rates and latencies, split segments. */
 import type { DeploymentLive, ResolvedVariant } from "../../api/deployments.js";
-import type { Line } from "../../components/Chart.js";
+
+/** A chart line as Chart.tsx draws it (declared here so that Node tests need no JSX). */
+export interface Line {
+  label: string;
+  x: number[];
+  y: number[];
+}
 
 /** "12.3/s", "0.05/s", "0/s"; "—" before two scrapes exist. */
 export function formatRate(v: number | null | undefined): string {
