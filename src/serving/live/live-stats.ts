@@ -86,6 +86,8 @@ export class LiveStats {
   readonly urls: string[];
   readonly #o: Required<Omit<LiveStatsOptions, "urls">>;
   #samples: Sample[] = [];
+  /** Per series key, the figures between consecutive scrapes, computed once when a scrape arrives. */
+  #points = new Map<string, LivePoint[]>();
   #inflight: Promise<void> | null = null;
 
   constructor(o: LiveStatsOptions) {
@@ -113,13 +115,30 @@ export class LiveStats {
       const why = e.name === "TimeoutError" ? `no answer within ${this.#o.timeoutMs} ms` : e.message;
       return `Cannot reach the serving data plane at ${this.urls[i]} (${why}) — start it with \`gyre serve\``;
     });
-    this.#samples.push({
-      time,
-      scrapes: results.map((r) => (r.status === "fulfilled" ? r.value : null)),
-      errors,
-    });
-    while (this.#samples.length > 2 && this.#samples[0]!.time < time - this.#o.retainMs)
-      this.#samples.shift();
+    const sample = { time, scrapes: results.map((r) => (r.status === "fulfilled" ? r.value : null)), errors };
+    const prev = this.#samples[this.#samples.length - 1];
+    this.#samples.push(sample);
+    if (prev) this.#addPoints(prev, sample);
+    const cutoff = time - this.#o.retainMs;
+    while (this.#samples.length > 2 && this.#samples[0]!.time < cutoff) this.#samples.shift();
+    for (const [key, points] of this.#points) {
+      while (points.length > 0 && points[0]!.time < cutoff) points.shift();
+      if (points.length === 0) this.#points.delete(key);
+    }
+  }
+
+  #addPoints(a: Sample, b: Sample): void {
+    const seconds = (b.time - a.time) / 1000;
+    for (const [key, c] of this.#delta(a, b, null)) {
+      const points = this.#points.get(key) ?? [];
+      this.#points.set(key, points);
+      points.push({
+        time: b.time,
+        requestsPerSecond: c.requests / seconds,
+        p50Ms: quantileMs(0.5, c),
+        p99Ms: quantileMs(0.99, c),
+      });
+    }
   }
 
   /** Scrapes the data planes unless the last scrape is recent enough (concurrent callers share one scrape). */
@@ -132,14 +151,14 @@ export class LiveStats {
     await this.#inflight;
   }
 
-  /** Per series key, the counts from `a` to `b` summed over data planes reachable at both. */
-  #delta(a: Sample, b: Sample, deployment: string): Map<string, SeriesCounts> {
+  /** Per series key (of `deployment`, or all when null), the counts from `a` to `b` summed over data planes reachable at both. */
+  #delta(a: Sample, b: Sample, deployment: string | null): Map<string, SeriesCounts> {
     const parts = new Map<string, SeriesCounts[]>();
     b.scrapes.forEach((sb, i) => {
       const sa = a.scrapes[i];
       if (!sb || !sa) return;
       for (const [key, counts] of sb.series) {
-        if (splitKey(key).deployment !== deployment) continue;
+        if (deployment !== null && splitKey(key).deployment !== deployment) continue;
         parts.set(key, [...(parts.get(key) ?? []), deltaCounts(sa.series.get(key), counts)]);
       }
     });
@@ -147,24 +166,12 @@ export class LiveStats {
   }
 
   #series(deployment: string): DeploymentLive["series"] {
-    const out = new Map<string, DeploymentLive["series"][number]>();
-    for (let i = 1; i < this.#samples.length; i++) {
-      const a = this.#samples[i - 1]!;
-      const b = this.#samples[i]!;
-      const seconds = (b.time - a.time) / 1000;
-      for (const [key, c] of this.#delta(a, b, deployment)) {
-        const { variant, version } = splitKey(key);
-        const s = out.get(key) ?? { variant, version, points: [] };
-        out.set(key, s);
-        s.points.push({
-          time: b.time,
-          requestsPerSecond: c.requests / seconds,
-          p50Ms: quantileMs(0.5, c),
-          p99Ms: quantileMs(0.99, c),
-        });
-      }
+    const out: DeploymentLive["series"] = [];
+    for (const [key, points] of this.#points) {
+      const { deployment: d, variant, version } = splitKey(key);
+      if (d === deployment) out.push({ variant, version, points: [...points] });
     }
-    return [...out.values()].sort(order);
+    return out.sort(order);
   }
 
   /** The current figures of `deployment` from the retained scrapes (call `refresh` first for fresh ones). */
