@@ -49,7 +49,8 @@ describe("Prometheus text", () => {
     m.requests.inc({ ...labels, protocol: "invocations", status: "200" });
     m.requests.inc({ ...labels, protocol: "v2", status: "400" });
     for (const s of [0.0003, 0.0004, 0.0004, 0.004]) m.latency.observe({ ...labels, protocol: "v2" }, s);
-    m.served.set({ deployment: "d", variant: "primary", model: "flights", version: "1" }, 1);
+    // Two workers' gauges summed by the cluster's aggregation; a swapped-out version is removed, not 0.
+    m.served.set({ deployment: "d", variant: "primary", model: "flights", version: "1" }, 2);
     const scrape = readScrape(await m.registry.metrics());
     const s = scrape.series.get(seriesKey("d", "primary", 1))!;
     expect([s.requests, s.errors, s.count]).toEqual([5, 1, 4]);

@@ -58,7 +58,8 @@ export function readScrape(text: string): Scrape {
       s.buckets.set(le, (s.buckets.get(le) ?? 0) + value);
     } else if (name === "gyre_serving_request_duration_seconds_count") at(labels).count += value;
     else if (name === "gyre_serving_request_duration_seconds_sum") at(labels).sum += value;
-    else if (name === "gyre_serving_variant_info" && value === 1) {
+    // A cluster's /metrics sums the gauge over workers: any positive value means served.
+    else if (name === "gyre_serving_variant_info" && value > 0) {
       served.push({
         deployment: labels.deployment ?? "",
         variant: labels.variant ?? "",
