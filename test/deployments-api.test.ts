@@ -56,6 +56,33 @@ interface Live {
 const DEAD = "http://127.0.0.1:9";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Opens a Server-Sent Events stream; the returned function resolves with the next event of a type (others skipped). */
+async function openStream(url: string, signal: AbortSignal): Promise<<T>(type: string) => Promise<T>> {
+  const res = await fetch(url, { signal });
+  expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return async <T>(type: string): Promise<T> => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event === type && data) return JSON.parse(data) as T;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before a ${type} event`);
+      buffer += decoder.decode(value, { stream: true });
+    }
+    throw new Error(`no ${type} event within 10 s`);
+  };
+}
+
 describe("deployments API of the main server", () => {
   let server: RunningServer;
   let plane: RunningServing;
@@ -182,8 +209,46 @@ describe("deployments API of the main server", () => {
     expect(events[1]!.reason).toBe("canary won");
   });
 
+  it("streams the deployment on every change and live figures as Server-Sent Events", async () => {
+    const abort = new AbortController();
+    const next = await openStream(`${server.url}/api/v1/deployments/${DEPLOYMENT}/events`, abort.signal);
+    try {
+      const first = await next<{ variants: Variant[] }>("deployment");
+      expect(first.variants[0]).toMatchObject({ variant: "primary", version: 2 });
+      expect((await next<Live>("live")).configured).toBe(true);
+      await setAlias(server.url, "champion", 1, "rolled back");
+      const moved = await next<{ variants: Variant[]; timeline: { events: Event[] } }>("deployment");
+      expect(moved.variants[0]).toMatchObject({ variant: "primary", version: 1 });
+      expect(moved.timeline.events[0]!.reason).toBe("rolled back");
+      await next<Live>("live");
+    } finally {
+      abort.abort();
+    }
+    // The server outlives the hang-up and answers the next request.
+    expect((await fetch(`${server.url}/api/v1/deployments/${DEPLOYMENT}/live`)).status).toBe(200);
+  });
+
+  it("ends a deployment's stream with `gone` when it is deleted", async () => {
+    await call(plane.url, "POST", "/api/v1/deployments", { name: "short-lived", model: `${MODEL}/1` });
+    const abort = new AbortController();
+    try {
+      const next = await openStream(`${server.url}/api/v1/deployments/short-lived/events`, abort.signal);
+      await next("deployment");
+      await call(plane.url, "DELETE", "/api/v1/deployments/short-lived");
+      const gone = await next<{ message: string }>("gone");
+      expect(gone.message).toContain("Deployment 'short-lived' not found");
+      await expect(next("live")).rejects.toThrow("stream ended");
+    } finally {
+      abort.abort();
+    }
+  });
+
   it("answers an unknown deployment with 404 and the code, and documents the routes", async () => {
-    for (const path of ["/api/v1/deployments/nope", "/api/v1/deployments/nope/live"]) {
+    for (const path of [
+      "/api/v1/deployments/nope",
+      "/api/v1/deployments/nope/live",
+      "/api/v1/deployments/nope/events",
+    ]) {
       const res = await fetch(server.url + path);
       expect(res.status).toBe(404);
       const body = (await res.json()) as { error: { code: string; message: string } };
@@ -196,6 +261,7 @@ describe("deployments API of the main server", () => {
         "/api/v1/deployments",
         "/api/v1/deployments/{name}",
         "/api/v1/deployments/{name}/live",
+        "/api/v1/deployments/{name}/events",
       ]),
     );
   });

@@ -90,6 +90,30 @@ export function getDeployment(name: string, signal?: AbortSignal): Promise<Deplo
   return request(`${D}/${encodePath(name)}`, { signal });
 }
 
-export function getLive(name: string, signal?: AbortSignal): Promise<DeploymentLive> {
-  return request(`${D}/${encodePath(name)}/live`, { signal });
+/** What a deployment's event stream delivers. */
+export interface DeploymentStreamHandlers {
+  onDeployment(d: DeploymentDetail): void;
+  onLive(live: DeploymentLive): void;
+  /** The deployment was deleted; the stream has ended. */
+  onGone(message: string): void;
+  /** The stream broke (server restarting or gone); EventSource reconnects by itself while `true`. */
+  onConnection(open: boolean): void;
+}
+
+/**
+ * Subscribes to a deployment's Server-Sent Events (its definition on every change, live figures every
+ * 2 s); returns the function that closes the stream.
+ */
+export function watchDeployment(name: string, on: DeploymentStreamHandlers): () => void {
+  const source = new EventSource(`${D}/${encodePath(name)}/events`);
+  const data = <T>(ev: Event) => JSON.parse((ev as Event & { data: string }).data) as T;
+  source.addEventListener("deployment", (ev) => on.onDeployment(data<DeploymentDetail>(ev)));
+  source.addEventListener("live", (ev) => on.onLive(data<DeploymentLive>(ev)));
+  source.addEventListener("gone", (ev) => {
+    source.close();
+    on.onGone(data<{ message: string }>(ev).message);
+  });
+  source.addEventListener("open", () => on.onConnection(true));
+  source.addEventListener("error", () => on.onConnection(false));
+  return () => source.close();
 }

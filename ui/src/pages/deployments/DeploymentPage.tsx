@@ -1,9 +1,9 @@
 import { Link, useParams } from "react-router";
-import { type DeploymentDetail, getDeployment } from "../../api/deployments.js";
+import type { DeploymentDetail } from "../../api/deployments.js";
 import { ErrorBox, Facts, Loading } from "../../components/Status.js";
-import { useApi } from "../../lib/use-api.js";
 import { LivePanel } from "./LivePanel.js";
 import { TrafficSplit } from "./TrafficSplit.js";
+import { useDeployment } from "./use-deployment.js";
 import { VersionTimeline } from "./VersionTimeline.js";
 
 function facts(d: DeploymentDetail): Array<[string, React.ReactNode]> {
@@ -31,10 +31,10 @@ function facts(d: DeploymentDetail): Array<[string, React.ReactNode]> {
   return rows;
 }
 
-/** One deployment: its traffic split, live requests/s and latency per version, and its version timeline. */
+/** One deployment: its traffic split, live requests/s and latency per version, and its version timeline, live over SSE. */
 export function DeploymentPage() {
   const name = useParams().name!;
-  const { data, error } = useApi((s) => getDeployment(name, s), [name], 5000);
+  const { detail: data, live, error, connected } = useDeployment(name);
   return (
     <section className="page">
       <p className="crumbs">
@@ -52,7 +52,7 @@ export function DeploymentPage() {
             <h2>Traffic split</h2>
             <TrafficSplit variants={data.variants} stickyKey={data.stickyKey} />
           </div>
-          <LivePanel name={name} />
+          <LivePanel data={live} connected={connected} />
           <div className="card">
             <h2>Version timeline</h2>
             <VersionTimeline timeline={data.timeline} />

@@ -1,13 +1,12 @@
 import { useMemo } from "react";
 import { Link } from "react-router";
-import { type DeploymentLive, getLive } from "../../api/deployments.js";
+import type { DeploymentLive } from "../../api/deployments.js";
 import { Chart } from "../../components/Chart.js";
-import { ErrorBox, Loading } from "../../components/Status.js";
+import { Loading } from "../../components/Status.js";
 import { formatDuration, formatTime } from "../../lib/format.js";
-import { useApi } from "../../lib/use-api.js";
 import { formatMs, formatRate, liveLines, liveProblem } from "./live.js";
 
-/** How often the page asks for live figures, ms. */
+/** How often the server sends live figures, ms. */
 export const LIVE_POLL_MS = 2000;
 
 function LiveTable({ live }: { live: DeploymentLive }) {
@@ -75,15 +74,18 @@ function LiveCharts({ series }: { series: DeploymentLive["series"] }) {
   );
 }
 
-/** Requests/s and latency per variant and version, read from the serving data plane every 2 s while visible. */
-export function LivePanel({ name }: { name: string }) {
-  const { data, error } = useApi((s) => getLive(name, s), [name], LIVE_POLL_MS);
+/** Requests/s and latency per variant and version, as the server reads them from the data plane every 2 s. */
+export function LivePanel({ data, connected }: { data: DeploymentLive | undefined; connected: boolean }) {
   const problem = data ? liveProblem(data) : null;
   return (
     <div className="card" data-testid="live">
       <h2>Live traffic</h2>
-      <ErrorBox error={error} />
-      {!data && !error ? <Loading what="live figures" /> : null}
+      {!connected ? (
+        <div className="notice" role="status">
+          Lost the connection to the gyre server; reconnecting…
+        </div>
+      ) : null}
+      {!data ? <Loading what="live figures" /> : null}
       {problem ? (
         <div className="notice" role="status" data-testid="live-unreachable">
           {problem}
