@@ -189,6 +189,10 @@ describe("Deployments page", () => {
       expect(await page.getByRole("alert").count()).toBe(0);
       expect(await page.getByTestId("traffic-split").locator(".split-seg").count()).toBe(2);
       await current!.shot("deployment-unreachable");
+      await page.getByRole("link", { name: "Deployments", exact: true }).first().click();
+      const listNotice = page.getByTestId("live-unreachable");
+      await expect.poll(() => listNotice.textContent()).toContain(`(${DEAD}) is not reachable`);
+      expect(await page.getByTestId(`deployment-${DEPLOYMENT}`).locator("td").nth(2).textContent()).toBe("—");
     } finally {
       // The page stops polling before its server goes away, so that no failed fetch is logged.
       const errors = current?.errors ?? [];
