@@ -179,6 +179,19 @@ describe("Deployments page", () => {
     await expect.poll(() => page.getByTestId("live-primary-2").count(), { timeout: 10_000 }).toBe(1);
   });
 
+  it("extends a version's lineage graph with the deployment serving it, which opens its page", async () => {
+    const page = await visit(`/models/${MODEL}/versions/2`);
+    const graph = page.getByTestId("lineage");
+    const node = graph.locator(".react-flow__node", { hasText: DEPLOYMENT });
+    await node.waitFor();
+    // v2 is the canary (and, once the alias-move test has run, the primary too).
+    expect(await node.textContent()).toMatch(new RegExp(`^deployment${DEPLOYMENT} \\(.*canary 20%\\)$`));
+    await current!.shot("version-lineage-deployment");
+    await node.click();
+    await page.waitForURL(`**/deployments/${DEPLOYMENT}`);
+    await page.getByTestId("traffic-split").waitFor();
+  });
+
   it("says plainly when the serving data plane is down, without an error page", async () => {
     const blind = await startServer(config, { servingUrls: [DEAD], ui: uiDir });
     try {

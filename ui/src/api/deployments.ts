@@ -117,3 +117,24 @@ export function watchDeployment(name: string, on: DeploymentStreamHandlers): () 
   source.addEventListener("error", () => on.onConnection(false));
   return () => source.close();
 }
+
+/** One deployment variant (or shadow) that serves a given model version now. */
+export interface ServingUse {
+  deployment: string;
+  variant: string;
+  weight: number;
+}
+
+/** The deployments whose variants resolve to `model` version `version` now. */
+export async function deploymentsServing(
+  model: string,
+  version: number,
+  signal?: AbortSignal,
+): Promise<ServingUse[]> {
+  const { deployments } = await request<{ deployments: DeploymentView[] }>(D, { signal });
+  return deployments.flatMap((d) =>
+    d.variants
+      .filter((v) => v.model === model && v.version === version)
+      .map((v) => ({ deployment: d.name, variant: v.variant, weight: v.weight })),
+  );
+}
