@@ -7,8 +7,8 @@
  *
  * Figures: (1) one live-stats reading (scrape the data plane's /metrics over HTTP + parse + rates), median
  * of `calls`; ceiling: fetching the same /metrics text alone. (2) One deployment's figures and series from
- * 600 retained readings (ten minutes at one per second). (3) GET /api/v1/deployments/:name/live as the page
- * polls it (at most one scrape per second, shared). (4, 5) navigation start → the list / a deployment's page with its split, live table and
+ * 600 retained readings (ten minutes at one per second). (3) GET /api/v1/deployments/:name/live, what a
+ * deployment's event stream computes every 2 s (at most one scrape per second, shared). (4, 5) navigation start → the list / a deployment's page with its split, live table and
  * timeline drawn, painted and idle (target ≤ 2 s, like the other pages); ceiling: the app shell alone.
  * Prints a table and writes bench/results/ui-deployments.json.
  */
@@ -168,7 +168,7 @@ async function measure(browser: Browser, server: RunningServer, plane: RunningSe
     }),
     figure({
       backend: "sqlite",
-      name: "GET /api/v1/deployments/:name/live (as the page polls it)",
+      name: "GET /api/v1/deployments/:name/live (what the event stream sends every 2 s)",
       unit: "ms",
       value: median(route),
       target: 50,
