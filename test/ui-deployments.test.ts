@@ -179,6 +179,29 @@ describe("Deployments page", () => {
     await expect.poll(() => page.getByTestId("live-primary-2").count(), { timeout: 10_000 }).toBe(1);
   });
 
+  it("shows an A/B split with a shadow", async () => {
+    await call(plane.url, "POST", "/api/v1/deployments", {
+      name: "delay-ab",
+      ab: {
+        variants: [
+          { name: "control", model: `${MODEL}/1`, weight: 3 },
+          { name: "treatment", model: `${MODEL}/2`, weight: 7 },
+        ],
+      },
+      shadow: { model: `${MODEL}@challenger`, sampleRate: 0.5 },
+    });
+    const page = await visit("/deployments/delay-ab");
+    const split = page.getByTestId("traffic-split");
+    await split.waitFor();
+    expect(await split.locator(".split-seg").allTextContents()).toEqual(["control 30%", "treatment 70%"]);
+    expect(await split.locator("tr[data-variant=shadow]").textContent()).toContain("50% mirrored");
+    const first = page.getByTestId("timeline-events").locator("tbody tr").first();
+    expect(await first.textContent()).toContain(
+      `created: control ${MODEL}/1 30% · treatment ${MODEL}/2 70% · shadow ${MODEL}@challenger`,
+    );
+    await current!.shot("deployment-ab-shadow");
+  });
+
   it("extends a version's lineage graph with the deployment serving it, which opens its page", async () => {
     const page = await visit(`/models/${MODEL}/versions/2`);
     const graph = page.getByTestId("lineage");
