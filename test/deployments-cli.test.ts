@@ -1,6 +1,7 @@
 /** `gyre deployments history` and `gyre server --serving-url` as users run them. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writePackage } from "../src/registry/package/index.js";
+import { openServingService } from "../src/serving/index.js";
 import { logisticPackageOptions, tempDir } from "./fixtures/model-package.js";
 import { gyre, json } from "./harness/cli.js";
 import { registeredFlights } from "./harness/serving.js";
@@ -24,20 +25,14 @@ describe("gyre deployments history, gyre server --serving-url", () => {
   });
 
   it("prints a deployment's changes and alias moves, newest first", async () => {
-    json(await gyre(["deployments", "create", "api", "--model", "delay@champion", ...stores, "--json"]));
-    json(
-      await gyre([
-        "deployments",
-        "set-traffic",
-        "api",
-        "--canary",
-        "delay/2",
-        "--percent",
-        "5",
-        ...stores,
-        "--json",
-      ]),
-    );
+    // Changed in-process through the same service the CLI uses; the CLI under test is `history`.
+    const opened = await openServingService(fixture.config, []);
+    try {
+      await opened.service.create({ name: "api", model: "delay@champion" });
+      await opened.service.setTraffic("api", { canary: { model: "delay/2", percent: 5 } });
+    } finally {
+      await opened.close();
+    }
     await fixture.registry.setAlias("delay", "champion", 2, { reason: "canary won" });
     const timeline = json<{ events: { kind: string; summary: string; reason: string | null }[] }>(
       await gyre(["deployments", "history", "api", ...stores, "--json"]),
