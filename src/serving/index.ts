@@ -30,7 +30,6 @@ export {
   type LiveStatsOptions,
   type VariantLive,
 } from "./live/live-stats.js";
-export { histogramQuantile, type PromSample, parsePrometheusText } from "./live/prometheus-text.js";
 export { ParquetSink, type PredictionRow } from "./log/parquet-sink.js";
 export type { PredictionRecord } from "./log/prediction-log.js";
 export { OnnxModelRuntime } from "./onnx/onnx-runtime.js";
