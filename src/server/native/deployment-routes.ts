@@ -33,9 +33,17 @@ async function view(service: ServingService, d: Deployment): Promise<Record<stri
   };
 }
 
-/** Live figures, with the model of variants the data plane no longer serves filled in from the definition. */
-function liveOf(api: DeploymentsApi, name: string, d: Deployment): DeploymentLive & { configured: boolean } {
-  const live = api.live?.deployment(name) ?? {
+/**
+ * Live figures (with series unless `series` is false), the model of variants the data plane no longer serves
+ * filled in from the definition.
+ */
+function liveOf(
+  api: DeploymentsApi,
+  name: string,
+  d: Deployment,
+  series = true,
+): DeploymentLive & { configured: boolean } {
+  const live = api.live?.deployment(name, { series }) ?? {
     deployment: name,
     sources: [],
     time: null,
@@ -164,7 +172,7 @@ export function registerNativeDeployments(
       const deployments = await Promise.all(
         all.map(async (d) => ({
           ...(await view(api.service, d)),
-          ...(query.live ? { live: summaryOf(liveOf(api, d.name, d)) } : {}),
+          ...(query.live ? { live: summaryOf(liveOf(api, d.name, d, false)) } : {}),
         })),
       );
       return { deployments, servingUrls: api.live?.urls ?? [] };

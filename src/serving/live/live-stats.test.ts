@@ -108,6 +108,19 @@ describe("LiveStats", () => {
     expect(stats.deployment("d").variants[0]!.requests).toBe(4);
   });
 
+  it("keeps series only for deployments whose series were asked for", async () => {
+    const stats = new LiveStats({ urls: [url], minIntervalMs: 0 });
+    serve(3, 0.003);
+    await stats.refresh();
+    expect(stats.deployment("d", { series: false }).series).toEqual([]);
+    await stats.refresh();
+    expect(stats.deployment("d").series).toEqual([]);
+    await stats.refresh();
+    await stats.refresh();
+    expect(stats.deployment("d").series[0]!.points).toHaveLength(2);
+    expect(stats.deployment("other").variants).toEqual([]);
+  });
+
   it("reports an unreachable data plane by URL and shares one scrape between close calls", async () => {
     const stats = new LiveStats({ urls: [url, "http://127.0.0.1:9"], timeoutMs: 500 });
     await Promise.all([stats.refresh(), stats.refresh()]);

@@ -57,7 +57,7 @@ export interface LiveStatsOptions {
   timeoutMs?: number;
   /** Scrapes closer together than this reuse the last one, ms (default 1000). */
   minIntervalMs?: number;
-  /** Scrapes kept for the series, ms (default 10 minutes). */
+  /** How far back a deployment's series go, ms (default 10 minutes). */
   retainMs?: number;
   /** Window of the current figures, ms (default 10 s). */
   windowMs?: number;
@@ -79,8 +79,10 @@ function order(a: { variant: string; version: number }, b: { variant: string; ve
 
 /**
  * Requests/s and latency of deployments, read from the serving data planes' Prometheus `/metrics` on demand
- * (at most one scrape per `minIntervalMs`, shared by concurrent callers) and kept for `retainMs`, so that
- * rates come from counter differences between scrapes, as Prometheus's rate() would give.
+ * (at most one scrape per `minIntervalMs`, shared by concurrent callers), so that rates come from counter
+ * differences between scrapes, as Prometheus's rate() would give. Memory stays bounded however many
+ * deployments the data planes serve: scrapes are kept for the current window only, and series points (for
+ * `retainMs`) only for deployments whose series were asked for within `retainMs`.
  */
 export class LiveStats {
   readonly urls: string[];
@@ -88,6 +90,8 @@ export class LiveStats {
   #samples: Sample[] = [];
   /** Per series key, the figures between consecutive scrapes, computed once when a scrape arrives. */
   #points = new Map<string, LivePoint[]>();
+  /** Deployments whose series were asked for, with when (ms since the epoch). */
+  #watched = new Map<string, number>();
   #inflight: Promise<void> | null = null;
 
   constructor(o: LiveStatsOptions) {
@@ -119,17 +123,21 @@ export class LiveStats {
     const prev = this.#samples[this.#samples.length - 1];
     this.#samples.push(sample);
     if (prev) this.#addPoints(prev, sample);
+    // Keep the newest scrape at or before the window's start, and the ones after it.
+    while (this.#samples.length > 2 && this.#samples[1]!.time <= time - this.#o.windowMs)
+      this.#samples.shift();
     const cutoff = time - this.#o.retainMs;
-    while (this.#samples.length > 2 && this.#samples[0]!.time < cutoff) this.#samples.shift();
+    for (const [d, asked] of this.#watched) if (asked < cutoff) this.#watched.delete(d);
     for (const [key, points] of this.#points) {
       while (points.length > 0 && points[0]!.time < cutoff) points.shift();
-      if (points.length === 0) this.#points.delete(key);
+      if (points.length === 0 || !this.#watched.has(splitKey(key).deployment)) this.#points.delete(key);
     }
   }
 
   #addPoints(a: Sample, b: Sample): void {
     const seconds = (b.time - a.time) / 1000;
-    for (const [key, c] of this.#delta(a, b, null)) {
+    if (this.#watched.size === 0) return;
+    for (const [key, c] of this.#delta(a, b, (d) => this.#watched.has(d))) {
       const points = this.#points.get(key) ?? [];
       this.#points.set(key, points);
       points.push({
@@ -151,14 +159,14 @@ export class LiveStats {
     await this.#inflight;
   }
 
-  /** Per series key (of `deployment`, or all when null), the counts from `a` to `b` summed over data planes reachable at both. */
-  #delta(a: Sample, b: Sample, deployment: string | null): Map<string, SeriesCounts> {
+  /** Per series key of the deployments `wanted`, the counts from `a` to `b` summed over data planes reachable at both. */
+  #delta(a: Sample, b: Sample, wanted: (deployment: string) => boolean): Map<string, SeriesCounts> {
     const parts = new Map<string, SeriesCounts[]>();
     b.scrapes.forEach((sb, i) => {
       const sa = a.scrapes[i];
       if (!sb || !sa) return;
       for (const [key, counts] of sb.series) {
-        if (deployment !== null && splitKey(key).deployment !== deployment) continue;
+        if (!wanted(splitKey(key).deployment)) continue;
         parts.set(key, [...(parts.get(key) ?? []), deltaCounts(sa.series.get(key), counts)]);
       }
     });
@@ -174,8 +182,14 @@ export class LiveStats {
     return out.sort(order);
   }
 
-  /** The current figures of `deployment` from the retained scrapes (call `refresh` first for fresh ones). */
-  deployment(deployment: string): DeploymentLive {
+  /**
+   * The current figures of `deployment` from the retained scrapes (call `refresh` first for fresh ones). With
+   * `series` (the default) its series are returned and kept up from now on for `retainMs`; the first call
+   * has none yet.
+   */
+  deployment(deployment: string, options: { series?: boolean } = {}): DeploymentLive {
+    const series = options.series ?? true;
+    if (series) this.#watched.set(deployment, Date.now());
     const last = this.#samples[this.#samples.length - 1];
     const sources = this.urls.map((url, i) => ({
       url,
@@ -185,7 +199,9 @@ export class LiveStats {
     if (!last) return { deployment, sources, time: null, windowMs: null, variants: [], series: [] };
     const from = [...this.#samples].reverse().find((s) => s.time <= last.time - this.#o.windowMs);
     const start = from ?? (this.#samples.length > 1 ? this.#samples[0]! : null);
-    const window = start ? this.#delta(start, last, deployment) : new Map<string, SeriesCounts>();
+    const window = start
+      ? this.#delta(start, last, (d) => d === deployment)
+      : new Map<string, SeriesCounts>();
     const seconds = start ? (last.time - start.time) / 1000 : 0;
     const totals = new Map<string, SeriesCounts[]>();
     for (const s of last.scrapes)
@@ -220,7 +236,7 @@ export class LiveStats {
       time: last.time,
       windowMs: start ? last.time - start.time : null,
       variants: variants.sort(order),
-      series: this.#series(deployment),
+      series: series ? this.#series(deployment) : [],
     };
   }
 }
