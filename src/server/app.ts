@@ -12,6 +12,7 @@ import { registerMlflowArtifacts } from "./mlflow/artifact-routes.js";
 import { registerMlflowRegistry } from "./mlflow/registry-routes.js";
 import { registerMlflowTracking } from "./mlflow/tracking-routes.js";
 import { registerNativeData } from "./native/data-routes.js";
+import { type DeploymentsApi, registerNativeDeployments } from "./native/deployment-routes.js";
 import { registerNativeFeatures } from "./native/feature-routes.js";
 import { registerNativeMonitoring } from "./native/monitoring-routes.js";
 import { registerNativePipelines } from "./native/pipeline-routes.js";
@@ -35,6 +36,8 @@ export interface AppOptions {
   features?: FeatureStore;
   /** Serves `/api/v1/monitoring…` and monitoring gauges on /metrics when given. */
   monitoring?: MonitoringService;
+  /** Serves `/api/v1/deployments…` (read-only, with live stats from the serving data planes) when given. */
+  deployments?: DeploymentsApi;
   config: Pick<GyreConfig, "server" | "logLevel">;
   /** Directory of the built web UI served at `/` (default ui/dist of this package); false serves none. */
   ui?: string | false;
@@ -130,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerNativePipelines(app, routes, options.pipelines);
   }
   if (options.features) registerNativeFeatures(app, routes, options.features);
+  if (options.deployments) registerNativeDeployments(app, routes, options.deployments);
   if (options.monitoring) registerNativeMonitoring(app, routes, options.monitoring, metrics);
   await app.register(async (raw) => {
     // Artifact uploads stream their body as it is, whatever its content type (JSON files included).

@@ -3,7 +3,7 @@ import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { type FeatureDefinition, type FeatureStore, featuresFor } from "../features/index.js";
-import { openMetadataStore, TrackingService } from "../metadata/index.js";
+import { openMetadataStore, sqlDialectOf, TrackingService } from "../metadata/index.js";
 import {
   alertDelivery,
   type Monitor,
@@ -21,6 +21,7 @@ import {
   triggersFor,
 } from "../pipelines/index.js";
 import { type RegistryService, type RegistryServiceOptions, registryFor } from "../registry/index.js";
+import { type Deployment, LiveStats, type ServingService, servingFor } from "../serving/index.js";
 import { buildApp } from "./app.js";
 
 export type { AppOptions } from "./app.js";
@@ -40,6 +41,8 @@ export interface RunningServer {
   monitoring: MonitoringService | null;
   /** The schedule runner, when started with `scheduler`. */
   scheduler: PipelineScheduler | null;
+  /** Deployments (read-only here) over the same database. */
+  deployments: ServingService | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -59,6 +62,10 @@ export interface ServerOptions {
   monitors?: Monitor[];
   /** Directory of the built web UI served at `/` (default: this package's ui/dist); false serves none. */
   ui?: string | false;
+  /** Deployments declared in gyre.config.ts (stored ones are read from the database). */
+  deployments?: Deployment[];
+  /** Base URLs of the serving data planes (`gyre serve`) whose /metrics give live requests/s and latency. */
+  servingUrls?: string[];
 }
 
 /** How often the server checks whether a monitor is due, ms. */
@@ -105,12 +112,17 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
         },
       })
     : null;
+  const deployments = sqlDialectOf(store)
+    ? await servingFor(tracking, registry, options.deployments ?? [])
+    : null;
+  const live = options.servingUrls?.length ? new LiveStats({ urls: options.servingUrls }) : null;
   const app = await buildApp({
     tracking,
     registry,
     pipelines,
     config,
     ui: options.ui,
+    ...(deployments ? { deployments: { service: deployments, live } } : {}),
     ...(features ? { features } : {}),
     ...(monitoring ? { monitoring } : {}),
   });
@@ -140,6 +152,7 @@ export async function startServer(config: GyreConfig, options: ServerOptions = {
     features,
     monitoring,
     scheduler,
+    deployments,
     async close() {
       scheduler?.stop();
       if (monitorTimer) clearInterval(monitorTimer);

@@ -23,6 +23,13 @@ export {
   type ServingConfigInput,
   servingDefaults,
 } from "./config.js";
+export {
+  type DeploymentLive,
+  type LivePoint,
+  LiveStats,
+  type LiveStatsOptions,
+  type VariantLive,
+} from "./live/live-stats.js";
 export { ParquetSink, type PredictionRow } from "./log/parquet-sink.js";
 export type { PredictionRecord } from "./log/prediction-log.js";
 export { OnnxModelRuntime } from "./onnx/onnx-runtime.js";
@@ -37,14 +44,15 @@ export {
   normaliseDeployment,
   parseModelRef,
 } from "./spec.js";
-export type { DeploymentStore, StoredDeployment } from "./store.js";
+export type { DeploymentChange, DeploymentStore, StoredDeployment } from "./store.js";
+export type { DeploymentTimeline, TimelineEvent } from "./timeline.js";
 export type * from "./types.js";
 
 import { openArtifactStore } from "../artifacts/index.js";
 import type { GyreConfig } from "../core/config.js";
 import { GyreError } from "../core/errors.js";
 import { openMetadataStore, sqlDialectOf, TrackingService } from "../metadata/index.js";
-import { registryFor } from "../registry/index.js";
+import { type RegistryClient, registryFor } from "../registry/index.js";
 import { ServingService } from "./service.js";
 import { SqlDeploymentStore } from "./sql/sql-deployment-store.js";
 import type { Deployment } from "./types.js";
@@ -83,4 +91,23 @@ export async function openServingService(
     await tracking.close();
     throw e;
   }
+}
+
+/**
+ * The deployments service over `tracking`'s metadata database (serving tables migrated on first use), sharing
+ * its connection, with `declared` from gyre.config.ts. Throws CONFIG_INVALID when the store is not SQL-backed.
+ */
+export async function servingFor(
+  tracking: TrackingService,
+  registry: RegistryClient | null,
+  declared: Deployment[],
+): Promise<ServingService> {
+  const dialect = sqlDialectOf(tracking.store);
+  if (!dialect)
+    throw new GyreError(
+      "CONFIG_INVALID",
+      `Deployments live in a SQL metadata store (sqlite://, postgres://); got a '${tracking.store.kind}' store`,
+      { field: "store" },
+    );
+  return new ServingService(await SqlDeploymentStore.open(dialect), declared, registry);
 }

@@ -2,7 +2,11 @@ import { GyreError, isGyreError } from "../core/errors.js";
 import type { RegistryClient } from "../registry/index.js";
 import { checkSpec, deploymentRefs, formatModelRef, normaliseDeployment } from "./spec.js";
 import type { DeploymentStore } from "./store.js";
-import type { Deployment } from "./types.js";
+import { aliasEvents, changeEvents, type DeploymentTimeline, followedAliases } from "./timeline.js";
+import type { Deployment, ModelRef, ResolvedVariant } from "./types.js";
+
+/** Most events a timeline returns (the newest). */
+const TIMELINE_LIMIT = 500;
 
 /** How `setTraffic` changes a deployment; absent fields stay, `null` removes a canary or shadow. */
 export interface TrafficChange {
@@ -116,6 +120,65 @@ export class ServingService {
     await this.#checkModels(d);
     await this.#requireStore().update(name, d.spec);
     return d;
+  }
+
+  async #resolveRef(ref: ModelRef): Promise<{ version: number | null; error: string | null }> {
+    if (ref.alias === undefined) return { version: ref.version, error: null };
+    if (!this.registry) return { version: null, error: "no registry to resolve aliases" };
+    try {
+      return {
+        version: (await this.registry.getModelVersionByAlias(ref.model, ref.alias)).version,
+        error: null,
+      };
+    } catch (e) {
+      if (!isGyreError(e) || e.category !== "not_found") throw e;
+      return { version: null, error: e.message };
+    }
+  }
+
+  /** What each variant, then the shadow, serves now: the version its alias resolves to, or why it does not. */
+  async resolve(d: Deployment): Promise<ResolvedVariant[]> {
+    const weights = new Map(d.traffic.variants.map((v) => [v.name, v.weight]));
+    return Promise.all(
+      deploymentRefs(d).map(async ({ variant, ref }) => ({
+        variant,
+        ref: formatModelRef(ref),
+        model: ref.model,
+        alias: ref.alias ?? null,
+        weight:
+          variant === "shadow" ? (d.traffic.shadow?.sampleRate ?? 0) * 100 : (weights.get(variant) ?? 0),
+        ...(await this.#resolveRef(ref)),
+      })),
+    );
+  }
+
+  /**
+   * The version timeline of a deployment: its recorded changes (stored deployments) and the moves of every
+   * alias it follows or followed, newest first (at most 500). Works for a deleted deployment whose changes
+   * were recorded. Throws SERVING_DEPLOYMENT_NOT_FOUND.
+   */
+  async timeline(name: string): Promise<DeploymentTimeline> {
+    const changes = (await this.store?.history(name)) ?? [];
+    let current: Deployment | null = null;
+    try {
+      current = await this.get(name);
+    } catch (e) {
+      if (!isGyreError(e) || e.code !== "SERVING_DEPLOYMENT_NOT_FOUND" || changes.length === 0) throw e;
+    }
+    const aliases = [];
+    for (const ref of followedAliases(current, changes)) {
+      try {
+        if (this.registry) aliases.push(await this.registry.aliasHistory(ref.model, ref.alias!));
+      } catch (e) {
+        if (!isGyreError(e) || e.category !== "not_found") throw e;
+      }
+    }
+    // Each source is oldest first: reversing after a stable sort keeps same-millisecond events in order.
+    const events = [...changeEvents(changes), ...aliases.flatMap(aliasEvents)]
+      .sort((a, b) => a.time - b.time)
+      .reverse()
+      .slice(0, TIMELINE_LIMIT);
+    return { aliases, events };
   }
 
   /** Deletes a stored deployment. Throws SERVING_DEPLOYMENT_NOT_FOUND / _DECLARED. */

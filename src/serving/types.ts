@@ -44,6 +44,21 @@ export interface Deployment {
   spec: Record<string, unknown>;
 }
 
+/** What one variant of a deployment (or its shadow) serves now, as the registry resolves it. */
+export interface ResolvedVariant {
+  /** `primary`, `canary`, an A/B variant name, or `shadow`. */
+  variant: string;
+  /** As written: `flights@champion` or `flights/3`. */
+  ref: string;
+  model: string;
+  alias: string | null;
+  /** Share of requests in percent; for the shadow, the share of requests mirrored to it. */
+  weight: number;
+  /** The version the reference resolves to now; null when it does not resolve (see `error`). */
+  version: number | null;
+  error: string | null;
+}
+
 /** One tensor in row-major order. `shape[0]` is the number of rows for batchable inputs. */
 export interface Tensor {
   dtype: Dtype;

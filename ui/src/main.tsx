@@ -52,6 +52,14 @@ const router = createBrowserRouter([
         lazy: page(() => import("./pages/pipelines/PipelinePage.js"), "PipelinePage"),
       },
       {
+        path: "deployments",
+        lazy: page(() => import("./pages/deployments/DeploymentsPage.js"), "DeploymentsPage"),
+      },
+      {
+        path: "deployments/:name",
+        lazy: page(() => import("./pages/deployments/DeploymentPage.js"), "DeploymentPage"),
+      },
+      {
         path: "monitoring",
         lazy: page(() => import("./pages/monitoring/MonitoringPage.js"), "MonitoringPage"),
       },

@@ -229,7 +229,36 @@ function registerDelete(group: Command): void {
     });
 }
 
-/** `gyre deployments list|create|set-traffic|delete` against the metadata database. */
+function registerHistory(group: Command): void {
+  group
+    .command("history <name>")
+    .description(
+      "A deployment's version timeline, newest first: its recorded changes (create, canary, shadow, delete) and the moves of the aliases it follows",
+    )
+    .addHelpText(
+      "after",
+      examples(["gyre deployments history flights", "gyre deployments history flights --json"]),
+    )
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const timeline = await withService(cmd, (s) => s.timeline(name));
+      emit(cmd, timeline, () => {
+        if (timeline.events.length === 0) process.stdout.write(`No recorded changes of ${name}.\n`);
+        else
+          printTable(
+            ["WHEN", "KIND", "CHANGE", "WHO", "WHY"],
+            timeline.events.map((e) => [
+              new Date(e.time).toISOString(),
+              e.kind,
+              e.summary,
+              e.userId ?? "",
+              e.reason ?? "",
+            ]),
+          );
+      });
+    });
+}
+
+/** `gyre deployments list|create|set-traffic|delete|history` against the metadata database. */
 export function registerDeployments(program: Command): void {
   const group = program
     .command("deployments")
@@ -242,4 +271,5 @@ export function registerDeployments(program: Command): void {
   registerCreate(group);
   registerSetTraffic(group);
   registerDelete(group);
+  registerHistory(group);
 }

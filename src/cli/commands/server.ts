@@ -1,6 +1,8 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { UserConfig } from "../../core/index.js";
-import { cliConfig } from "../context.js";
+import { GyreError, type UserConfig } from "../../core/index.js";
+import type { Deployment } from "../../serving/index.js";
+import { cliConfig, globalOptions } from "../context.js";
 import { examples, parseCount } from "../options.js";
 import { emit, redactUri } from "../output.js";
 import { featureDefinitions } from "./features-service.js";
@@ -11,6 +13,7 @@ interface ServerOptions {
   host?: string;
   port?: number;
   bodyLimit?: number;
+  servingUrl?: string[];
   /** False with --no-scheduler. */
   scheduler: boolean;
 }
@@ -22,6 +25,37 @@ function serverFlags(opts: ServerOptions): UserConfig {
   if (opts.port !== undefined) server.port = opts.port;
   if (opts.bodyLimit !== undefined) server.bodyLimit = opts.bodyLimit;
   return { server };
+}
+
+function checkUrl(url: string, from: string): string {
+  if (/^https?:\/\/[^/]+/.test(url) && URL.canParse(url)) return url.replace(/\/+$/, "");
+  throw new GyreError(
+    "CONFIG_INVALID",
+    `Invalid serving URL '${url}' (${from}): expected http://host:port of \`gyre serve\``,
+    { field: "serving-url" },
+  );
+}
+
+/**
+ * Deployments declared in gyre.config.ts and the serving data planes to read live stats from: --serving-url,
+ * else GYRE_SERVING_URL (comma-separated), else where the config's `serving` export makes `gyre serve` listen.
+ */
+async function servingDefinitions(
+  cmd: Command,
+  flag: string[] | undefined,
+): Promise<{ deployments: Deployment[]; servingUrls: string[] }> {
+  const serving = await import("../../serving/index.js");
+  const module = await serving.loadServingModule(resolve(globalOptions(cmd).config ?? "gyre.config.ts"));
+  const env = process.env.GYRE_SERVING_URL;
+  let urls: string[];
+  if (flag?.length) urls = flag.map((u) => checkUrl(u, "--serving-url"));
+  else if (env) urls = env.split(",").map((u) => checkUrl(u.trim(), "GYRE_SERVING_URL"));
+  else {
+    const { host, port } = serving.resolveServingConfig(module.serving);
+    const local = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+    urls = [`http://${local.includes(":") ? `[${local}]` : local}:${port}`];
+  }
+  return { deployments: module.deployments, servingUrls: urls };
 }
 
 /** Resolves with the first SIGINT or SIGTERM; a second one then ends the process the default way. */
@@ -40,10 +74,12 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
 async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
   const config = await cliConfig(cmd, serverFlags(opts));
   const { startServer } = await import("../../server/index.js");
+  const serving = await servingDefinitions(cmd, opts.servingUrl);
   const server = await startServer(config, {
     pipelines: await pipelineDefinitions(cmd, undefined),
     ...(await featureDefinitions(cmd)),
     monitors: await monitorDefinitions(cmd),
+    ...serving,
     scheduler: opts.scheduler && {
       onError: (e, name) => process.stderr.write(`schedule ${name}: ${(e as Error).message}\n`),
     },
@@ -56,6 +92,7 @@ async function serve(opts: ServerOptions, cmd: Command): Promise<void> {
     const pipelines = server.pipelines.pipelines().length;
     const scheduler = server.scheduler ? "scheduler on" : "scheduler off";
     process.stdout.write(`Pipelines: ${pipelines} from the config, ${scheduler}.\n`);
+    process.stdout.write(`Live deployment stats from ${serving.servingUrls.join(", ")}/metrics.\n`);
     process.stdout.write("Press Ctrl+C to stop.\n");
   });
   const signal = await untilStopSignal();
@@ -77,6 +114,10 @@ export function registerServer(program: Command): void {
     .option("--port <port>", "port to listen on, 0 for any free port (default 5000)", parseCount)
     .option("--body-limit <bytes>", "largest accepted request body in bytes (default 64 MiB)", parseCount)
     .option("--no-scheduler", "do not fire pipeline schedules or resume orphaned runs in this server")
+    .option(
+      "--serving-url <url...>",
+      "`gyre serve` data planes whose /metrics feed the Deployments page (default: GYRE_SERVING_URL, else the config's serving host:port, http://127.0.0.1:8080)",
+    )
     .addHelpText(
       "after",
       examples([
@@ -84,6 +125,7 @@ export function registerServer(program: Command): void {
         "gyre server --store postgres://gyre@db/gyre --artifacts file:///srv/gyre --host 0.0.0.0 --port 8080",
         "gyre server --port 0 --json   # any free port; prints {url, store, artifacts}",
         "gyre server --no-scheduler    # serve only; schedules fire elsewhere (`gyre pipeline scheduler`)",
+        "gyre server --serving-url http://10.0.0.5:8080 http://10.0.0.6:8080   # live stats of two replicas",
       ]),
     )
     .action(serve);

@@ -20,6 +20,19 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_deployment_changes": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("serving_deployment_changes")
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("seq", "integer", (c) => c.notNull())
+          .addColumn("time", big, (c) => c.notNull())
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("spec", "text")
+          .addPrimaryKeyConstraint("serving_deployment_changes_pk", ["name", "seq"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { GyreError } from "../../core/errors.js";
 import type { SqlDialect } from "../../metadata/index.js";
-import type { DeploymentStore, StoredDeployment } from "../store.js";
+import type { DeploymentChange, DeploymentStore, StoredDeployment } from "../store.js";
 import { migrateServing } from "./migrations.js";
 
 interface DeploymentsTable {
@@ -11,8 +11,34 @@ interface DeploymentsTable {
   updated_at: number | string;
 }
 
+interface ChangesTable {
+  name: string;
+  seq: number;
+  time: number | string;
+  action: DeploymentChange["action"];
+  spec: string | null;
+}
+
 interface ServingDatabase {
   serving_deployments: DeploymentsTable;
+  serving_deployment_changes: ChangesTable;
+}
+
+/** Appends a change of `name` inside the caller's transaction (seq is one past the name's last). */
+async function recordChange(
+  trx: Transaction<ServingDatabase>,
+  name: string,
+  action: DeploymentChange["action"],
+  spec: string | null,
+  time: number,
+): Promise<void> {
+  const last = await trx
+    .selectFrom("serving_deployment_changes")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .where("name", "=", name)
+    .executeTakeFirst();
+  const seq = Number(last?.seq ?? 0) + 1;
+  await trx.insertInto("serving_deployment_changes").values({ name, seq, time, action, spec }).execute();
 }
 
 function hydrate(row: DeploymentsTable): StoredDeployment {
@@ -76,26 +102,49 @@ export class SqlDeploymentStore implements DeploymentStore {
           { field: "name" },
         );
       await trx.insertInto("serving_deployments").values(row).execute();
+      await recordChange(trx, name, "create", row.spec, now);
     });
     return hydrate(row);
   }
 
   async update(name: string, spec: Record<string, unknown>): Promise<StoredDeployment> {
     const now = Date.now();
-    const res = await this.#db
-      .updateTable("serving_deployments")
-      .set({ spec: JSON.stringify(spec), updated_at: now })
-      .where("name", "=", name)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw notFound(name);
-    return (
-      (await this.get(name)) ??
-      hydrate({ name, spec: JSON.stringify(spec), created_at: now, updated_at: now })
-    );
+    const text = JSON.stringify(spec);
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("serving_deployments")
+        .set({ spec: text, updated_at: now })
+        .where("name", "=", name)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw notFound(name);
+      await recordChange(trx, name, "update", text, now);
+      return hydrate(row);
+    });
   }
 
   async delete(name: string): Promise<boolean> {
-    const res = await this.#db.deleteFrom("serving_deployments").where("name", "=", name).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    return this.#db.transaction().execute(async (trx) => {
+      const res = await trx.deleteFrom("serving_deployments").where("name", "=", name).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) return false;
+      await recordChange(trx, name, "delete", null, Date.now());
+      return true;
+    });
+  }
+
+  async history(name: string): Promise<DeploymentChange[]> {
+    const rows = await this.#db
+      .selectFrom("serving_deployment_changes")
+      .selectAll()
+      .where("name", "=", name)
+      .orderBy("seq")
+      .execute();
+    return rows.map((r) => ({
+      name: r.name,
+      seq: Number(r.seq),
+      time: Number(r.time),
+      action: r.action,
+      spec: r.spec === null ? null : (JSON.parse(r.spec) as Record<string, unknown>),
+    }));
   }
 }

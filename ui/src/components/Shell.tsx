@@ -2,15 +2,13 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet } from "react-router";
 import { applyTheme, storedTheme, type ThemeChoice } from "../lib/theme.js";
 
-/**
- * The app's sections, in the order of the ML loop. Deployments joins this list once the serving server's
- * API is reachable from the UI (issue 8).
- */
+/** The app's sections, in the order of the ML loop. */
 export const SECTIONS: Array<{ to: string; label: string }> = [
   { to: "/features", label: "Features" },
   { to: "/experiments", label: "Experiments" },
   { to: "/models", label: "Models" },
   { to: "/pipelines", label: "Pipelines" },
+  { to: "/deployments", label: "Deployments" },
   { to: "/monitoring", label: "Monitoring" },
 ];
 

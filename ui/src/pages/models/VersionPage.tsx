@@ -7,6 +7,7 @@ import { Graph } from "../../components/Graph.js";
 import { ErrorBox, Facts, Loading, StatusBadge } from "../../components/Status.js";
 import { formatBytes, formatNumber, formatTime } from "../../lib/format.js";
 import { useApi } from "../../lib/use-api.js";
+import { downstreamOf } from "../deployments/downstream.js";
 import { Signature } from "./Signature.js";
 
 interface Manifest {
@@ -96,11 +97,20 @@ function Package({ version }: { version: ModelVersion }) {
   );
 }
 
-const KIND_ORDER = ["dataset", "commit", "run", "model_version"];
+const KIND_ORDER = ["dataset", "commit", "run", "model_version", "deployment", "monitor"];
 
 function Lineage({ name, version }: { name: string; version: string }) {
   const navigate = useNavigate();
-  const { data, error } = useApi((s) => lineage(name, version, s), [`${name}/${version}`]);
+  const { data, error } = useApi(
+    async (s) => {
+      const [up, down] = await Promise.all([
+        lineage(name, version, s),
+        downstreamOf(name, Number(version), s),
+      ]);
+      return { ...up, nodes: [...up.nodes, ...down.nodes], edges: [...up.edges, ...down.edges] };
+    },
+    [`${name}/${version}`],
+  );
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="lineage" />;
   const nodes = [...data.nodes]
@@ -108,6 +118,8 @@ function Lineage({ name, version }: { name: string; version: string }) {
     .map((n) => ({
       id: n.id,
       className: `kind-${n.kind}`,
+      // Deployment labels name the variants serving the version and their shares.
+      ...(n.kind === "deployment" ? { width: 280 } : {}),
       label: (
         <div className="node-label">
           <span className="node-kind">{n.kind.replace("_", " ")}</span>
@@ -120,13 +132,16 @@ function Lineage({ name, version }: { name: string; version: string }) {
     const n = data.nodes.find((x) => x.id === id);
     const runId = n?.attributes.runId;
     if (n?.kind === "run" && typeof runId === "string") navigate(`/runs/${runId}`);
+    const deployment = n?.attributes.deployment;
+    if (n?.kind === "deployment" && typeof deployment === "string")
+      navigate(`/deployments/${encodeURIComponent(deployment)}`);
   };
   return (
     <>
       <Graph nodes={nodes} edges={edges} height={300} onNodeClick={open} testId="lineage" />
       <p className="muted small">
-        Data → run → version today; feature views, deployments and monitors join this graph as those
-        components land.
+        Data → run → version → the deployments serving it now → their monitors; feature views join this graph
+        as that component lands.
       </p>
     </>
   );
