@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import type { GyreConfig } from "../../core/config.js";
 import { type DataService, dataFor } from "../../data/index.js";
 import { featuresFor, onlineFeatureLookup } from "../../features/index.js";
@@ -167,6 +168,18 @@ async function championVersion(server: RunningServer): Promise<number | null> {
   return v ? Number(v.version) : null;
 }
 
+/** A port that was free a moment ago (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
+    });
+  });
+}
+
 /**
  * Serving for the replay: the data plane looks features up in the online store through a feature store whose
  * clock is the replay's (TTLs are judged in 2001, not today), and logs every prediction for monitoring.
@@ -176,6 +189,7 @@ async function startDataPlane(
   ws: Workspace,
   project: FlightsProject,
   clock: { now: number },
+  port: number,
 ) {
   const features = (
     await featuresFor(server.tracking, ws.config, {
@@ -187,7 +201,7 @@ async function startDataPlane(
   const serving = await startServing({
     config: { ...ws.config, logLevel: "error" },
     serving: resolveServingConfig({
-      port: 0,
+      port,
       workers: 1,
       pollIntervalMs: 250,
       predictionLog: { flushIntervalMs: 250 },
@@ -228,6 +242,8 @@ export async function runDemo(
     say(`  ${init.existed ? "continuing" : "new"} workspace: ${ws.config.store}, ${ws.config.artifacts}`);
     return { existed: init.existed, project: await loadFlightsProject() };
   });
+  // The data plane's port is chosen now so that the server's Deployments page can read its live figures.
+  const servingPort = await freePort();
   const server = await startServer(
     { ...ws.config, logLevel: "error", server: { ...ws.config.server, port: options.port } },
     {
@@ -235,6 +251,7 @@ export async function runDemo(
       features: project.features,
       featuresDir: project.dir,
       monitors: project.monitors,
+      servingUrls: [`http://127.0.0.1:${servingPort}`],
     },
   );
   say(`  gyre server (API and UI) at ${server.url}`);
@@ -253,7 +270,7 @@ export async function runDemo(
     );
     const clock = { now: Date.parse(REPLAY_FROM) };
     plane = await timed(stages, `serve ${project.deployment.model}`, say, async () => {
-      const p = await startDataPlane(server, ws, project, clock);
+      const p = await startDataPlane(server, ws, project, clock, servingPort);
       say(
         `  serving at ${p.serving.url}: deployment ${project.deployment.name} → v${await championVersion(server)}`,
       );
