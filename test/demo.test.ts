@@ -89,6 +89,10 @@ async function checkWorkspace(dir: string, s: DemoSummary): Promise<void> {
     expect(tags["gyre.trigger"]).toBe("monitoring.alert");
     const params = Object.fromEntries(retrain.data.params.map((p) => [p.key, p.value]));
     expect(params).toMatchObject({ train_days: "120", eval_days: "14", monitor: "flights-drift" });
+    const runs = (await get("/api/v1/pipelines/runs?pipeline=flights-train")) as {
+      runs: { runId: string; startedBy: string }[];
+    };
+    expect(runs.runs.map((r) => r.startedBy).sort()).toEqual(["alert of monitor flights-drift", "manual"]);
     // Performance once labels arrived: the decision threshold turns probabilities into classes.
     const q = "deployment=flights&feature=_performance&metric=accuracy";
     const accuracy = (await get(`/api/v1/monitoring/results?${q}`)) as { results: { value: number }[] };

@@ -214,6 +214,10 @@ describe("triggers over HTTP", () => {
     expect(again.fired).toEqual([]);
     const run = await server.tracking.getRun(body.fired[0]!.runId);
     expect(run.data.params).toContainEqual({ key: "ms", value: "1" });
+    const listed = (await (await fetch(`${server.url}/api/v1/pipelines/runs?pipeline=pair`)).json()) as {
+      runs: { runId: string; startedBy: string }[];
+    };
+    expect(listed.runs.find((r) => r.runId === run.info.runId)?.startedBy).toBe("alert trigger on-alert");
     expect(run.data.tags).toContainEqual({
       key: "gyre.trigger.payload",
       value: expect.stringContaining("FeatureDrift"),

@@ -12,6 +12,7 @@ import { ownerAlive, ownerId, resetForResume } from "./ownership.js";
 import { compile } from "./plan.js";
 import type { Deps, PipelineEvent, RunContext } from "./run-context.js";
 import { createPipelineRun } from "./run-start.js";
+import { startedBy } from "./started-by.js";
 import type { PipelineRunRecord, PipelineStore, StepRecord } from "./store.js";
 import type { PipelinePlan, PipelineRunStatus } from "./types.js";
 
@@ -199,6 +200,20 @@ export class PipelineService {
     query: { pipeline?: string; status?: PipelineRunStatus; limit?: number } = {},
   ): Promise<PipelineRunRecord[]> {
     return this.store.listRuns({ ...query, limit: query.limit ?? 50 });
+  }
+
+  /** Runs like `listRuns`, each with what started it (schedule, trigger, monitoring alert, or manual). */
+  async listRunsStartedBy(
+    query: { pipeline?: string; status?: PipelineRunStatus; limit?: number } = {},
+  ): Promise<Array<PipelineRunRecord & { startedBy: string }>> {
+    const runs = await this.listRuns(query);
+    return Promise.all(
+      runs.map(async (r) => {
+        const tracked = await this.tracking.getRun(r.runId).catch(() => null);
+        const tags = Object.fromEntries((tracked?.data.tags ?? []).map((t) => [t.key, t.value]));
+        return { ...r, startedBy: startedBy(r, tags) };
+      }),
+    );
   }
 
   /** Resumes every RUNNING run whose orchestrator is gone (what a restarted scheduler does first). */

@@ -59,7 +59,7 @@ export function registerNativePipelines(
       limit: z.coerce.number().int().positive().max(1000).optional(),
     }),
     handler: async ({ query }) => ({
-      runs: (await svc.listRuns(query)).map(({ plan: _plan, ...r }) => r),
+      runs: (await svc.listRunsStartedBy(query)).map(({ plan: _plan, ...r }) => r),
     }),
   });
   routes.add(app, {

@@ -163,6 +163,8 @@ export interface PipelineRun {
   updatedTime: number;
   endedTime: number | null;
   schedule: string | null;
+  /** What started the run: "manual", "schedule …", "dataset trigger …", "alert of monitor …" (run lists only). */
+  startedBy?: string;
 }
 
 export interface StepRecord {

@@ -92,7 +92,7 @@ export function RunsList({ runs }: { runs: Awaited<ReturnType<typeof listRuns>> 
             </td>
             <td>{formatTime(r.createdTime)}</td>
             <td>{formatDuration((r.endedTime ?? Date.now()) - r.createdTime)}</td>
-            <td>{r.schedule ? `schedule ${r.schedule}` : "manual"}</td>
+            <td>{r.startedBy ?? (r.schedule ? `schedule ${r.schedule}` : "manual")}</td>
           </tr>
         ))}
       </tbody>
