@@ -2,6 +2,7 @@
  * Function steps of the flights project's pipelines. gyre runs them in pooled worker processes; each opens
  * the workspace (project.ts), reads its staged inputs, writes its declared outputs and returns metrics.
  */
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -160,6 +161,12 @@ export async function trainingSet(ctx: StepContext) {
   }
 }
 
+async function sha256(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
 /** Rows of a Parquet file as plain objects (numbers for numeric columns). */
 export async function readRows(path: string): Promise<Row[]> {
   const db = await (await DuckDBInstance.create(":memory:", { threads: "2" })).connect();
@@ -190,6 +197,20 @@ export async function train(ctx: StepContext) {
       exitHooks: false,
       git: false,
     });
+    // Lineage: the model version registered from this run leads back to the data it learned from.
+    await run.logInputs(
+      await Promise.all(
+        (["train", "eval"] as const).map(async (port) => ({
+          tags: [{ key: "mlflow.data.context", value: port === "train" ? "training" : "evaluation" }],
+          dataset: {
+            name: `flights-delay-${port}`,
+            digest: (await sha256(ctx.inputs[port] as string)).slice(0, 16),
+            sourceType: "gyre",
+            source: `pipeline step training-set (run ${step.info.runId}), output ${port}`,
+          },
+        })),
+      ),
+    );
     const hidden = String(ctx.params.hidden).split("x").filter(Boolean).map(Number);
     const trained = await trainTabular(rows, DELAY_SPEC, {
       head: hidden.length ? { kind: "mlp", hidden } : { kind: "linear" },
