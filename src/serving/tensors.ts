@@ -233,13 +233,16 @@ export function flatValues(t: Tensor): unknown[] {
   return out;
 }
 
+/** Element `i` of a tensor as JSON-ready value (BigInt as number, bool as boolean, NaN as null). */
+export function scalarAt(t: Tensor, i: number): unknown {
+  const v = plain(t.data[i], t.dtype);
+  return typeof v === "number" && !Number.isFinite(v) ? null : v;
+}
+
 /** Row `i` of a tensor: a scalar when a row holds one element, else the row's flat values. */
 export function rowValue(t: Tensor, i: number): unknown {
   const per = t.shape.slice(1).reduce((a, d) => a * d, 1);
-  if (per === 1) {
-    const v = plain(t.data[i], t.dtype);
-    return typeof v === "number" && !Number.isFinite(v) ? null : v;
-  }
+  if (per === 1) return scalarAt(t, i);
   return flatValues({ ...t, shape: [1, per], data: sliceRows({ t }, i, i + 1).t!.data });
 }
 
