@@ -1,6 +1,7 @@
 /** Load generators for `bench/serving.ts`: wrk (closed loop, C) when installed, else autocannon; a fixed-rate open loop on node:http. */
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { execFile, fork } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { summarise, timed } from "./http.js";
@@ -15,6 +16,38 @@ export interface LoadResult {
   p99: number;
   requests: number;
   errors: number;
+  /** CPU time (user + system) of the server's processes per request, µs, when its pid was given. */
+  cpuUsPerRequest?: number;
+}
+
+/** The pid and every descendant of it (a cluster primary and its workers), from /proc; [] elsewhere. */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const tasks = `/proc/${out[i]}/task`;
+    if (!existsSync(tasks)) continue;
+    for (const tid of readdirSync(tasks)) {
+      const children = readFileSync(`${tasks}/${tid}/children`, "utf8").trim();
+      if (children) out.push(...children.split(/\s+/).map(Number));
+    }
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) used so far by `pid` and its descendants; NaN without /proc. */
+export function treeCpuSeconds(pid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  try {
+    for (const p of processTree(pid)) {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return total;
 }
 
 export const HAS_WRK = existsSync("/usr/bin/wrk") || existsSync("/usr/local/bin/wrk");
@@ -77,8 +110,26 @@ async function cannon(options: Record<string, unknown>): Promise<AutocannonResul
   return autocannon(options);
 }
 
-/** A closed-loop run: `connections` clients each sending `body` back to back for `seconds`. */
+/**
+ * A closed-loop run: `connections` clients each sending `body` back to back for `seconds`. With `serverPid`,
+ * also the server's CPU time per request (its processes and their children), which stays meaningful when
+ * other work shares the machine and requests per second do not.
+ */
 export async function closedLoad(
+  url: string,
+  body: string,
+  connections: number,
+  seconds: number,
+  dir: string,
+  serverPid?: number,
+): Promise<LoadResult> {
+  const cpu0 = serverPid === undefined ? Number.NaN : treeCpuSeconds(serverPid);
+  const r = await closedLoadOnly(url, body, connections, seconds, dir);
+  if (serverPid === undefined) return r;
+  return { ...r, cpuUsPerRequest: ((treeCpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests) };
+}
+
+async function closedLoadOnly(
   url: string,
   body: string,
   connections: number,
@@ -112,10 +163,11 @@ export async function closedLoad(
  */
 export async function fixedRate(
   url: string,
-  body: string,
+  body: string | string[],
   rate: number,
   seconds: number,
 ): Promise<LoadResult> {
+  const bodies = (Array.isArray(body) ? body : [body]).map((b) => Buffer.from(b));
   const total = Math.round(rate * seconds);
   const samples: number[] = [];
   let errors = 0;
@@ -125,7 +177,7 @@ export async function fixedRate(
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
     pending.push(
-      timed(url, body).then(
+      timed(url, bodies[i % bodies.length]).then(
         (ms) => {
           samples.push(ms);
         },
@@ -146,4 +198,31 @@ export async function fixedRate(
     requests: total,
     errors,
   };
+}
+
+/**
+ * {@link fixedRate} run by bench/rate-client.ts in a fresh process (so the bench's own heap and GC stay out of
+ * the figures): one warm-up second, then `windows` measured windows of `seconds` each.
+ */
+export async function fixedRateInChild(
+  url: string,
+  body: string | string[],
+  rate: number,
+  seconds: number,
+  windows: number,
+): Promise<LoadResult[]> {
+  const job = { url, bodies: Array.isArray(body) ? body : [body], rate, seconds, windows };
+  const child = fork(new URL("./rate-client.ts", import.meta.url), [JSON.stringify(job)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = once(child, "exit");
+  const [message] = (await Promise.race([
+    once(child, "message"),
+    exited.then(([code]) => {
+      throw new Error(`the rate client exited with code ${code} before reporting`);
+    }),
+  ])) as [{ windows: LoadResult[] }];
+  await exited;
+  return message.windows;
 }
