@@ -59,7 +59,7 @@ function joinFigures(label: string, r: JoinResult): Figure[] {
       value: r.gyreSeconds * 1000,
       target: 5000,
       better: "lower",
-      detail: { rows: r.rows },
+      detail: { rows: r.rows, ...(r.gyreRuns ? { runs_s: r.gyreRuns, best_of: r.gyreRuns.length } : {}) },
     }),
   ];
   if (r.pandasSeconds !== null) {
