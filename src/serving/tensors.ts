@@ -91,6 +91,8 @@ function typedData(spec: TensorSpec, values: unknown[]): TensorData {
   return BigInt64Array.from(values as number[], (v) => BigInt(v));
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** Allowed categories per input, from the signature's closed categorical features. */
 export function closedCategories(signature: ModelSignature): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -120,8 +122,8 @@ function checkCategories(name: string, data: string[], allowed: Set<string>): vo
 export function toTensors(
   signature: ModelSignature,
   inputs: Record<string, RawInput>,
-  extra: ReadonlySet<string> = new Set(),
-  categories = closedCategories(signature),
+  extra: ReadonlySet<string> = NO_NAMES,
+  categories: ReadonlyMap<string, Set<string>> = closedCategories(signature),
 ): { tensors: Tensors; rows: number } {
   const known = new Set(signature.inputs.map((i) => i.name));
   for (const name of Object.keys(inputs)) {
