@@ -76,7 +76,7 @@ export function toRows(r: PredictionRecord): PredictionRow[] {
 }
 
 /** Records turned into rows between returns to the event loop. */
-const SLICE = 256;
+const SLICE = 64;
 
 /**
  * The asynchronous prediction log: `offer` only appends to a bounded in-memory queue (never blocks, never
