@@ -1,11 +1,10 @@
 /**
  * The fixed-rate (open-loop) load generator of bench/serving.ts and bench/features.ts, in its own small
  * process: the bench's main process holds a trained model, DuckDB and large heaps whose garbage collections
- * would stall the generator and show up as server latency. argv[2] is the JSON of {@link RateJob}; the
- * result goes back over IPC as `{ windows: LoadResult[] }`.
- *
- *   node --import tsx bench/rate-client.ts '{"url":…,"bodies":["…"],"rate":1000,"seconds":3,"windows":2}'
+ * would stall the generator and show up as server latency. The job ({@link RateJob}) arrives as the first IPC
+ * message (bodies can be larger than a command line may be); the result goes back as `{ windows: LoadResult[] }`.
  */
+import { once } from "node:events";
 import { closeConnections } from "./http.js";
 import { fixedRate } from "./serving-load.js";
 
@@ -20,7 +19,7 @@ export interface RateJob {
   windows: number;
 }
 
-const job = JSON.parse(process.argv[2] ?? "{}") as RateJob;
+const [job] = (await once(process, "message")) as [RateJob];
 await fixedRate(job.url, job.bodies, job.rate, 1);
 const windows = [];
 for (let i = 0; i < job.windows; i++)

@@ -212,11 +212,12 @@ export async function fixedRateInChild(
   windows: number,
 ): Promise<LoadResult[]> {
   const job = { url, bodies: Array.isArray(body) ? body : [body], rate, seconds, windows };
-  const child = fork(new URL("./rate-client.ts", import.meta.url), [JSON.stringify(job)], {
+  const child = fork(new URL("./rate-client.ts", import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = once(child, "exit");
+  child.send(job);
   const [message] = (await Promise.race([
     once(child, "message"),
     exited.then(([code]) => {
