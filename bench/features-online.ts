@@ -11,7 +11,7 @@ import {
   type FeatureStore,
 } from "../src/features/index.js";
 import { closeConnections, type LatencySummary, request, summarise } from "./http.js";
-import { fixedRateInChild } from "./serving-load.js";
+import { fixedRates, type RateFigure } from "./serving-load.js";
 
 export const WIDE_FEATURES = 50;
 const WIDE_ENTITIES = 10_000;
@@ -63,27 +63,6 @@ export async function inProcessReads(fs: FeatureStore, n: number): Promise<Laten
   return summarise(samples);
 }
 
-/** The p99 of a fixed-rate run: the best of two windows measured by bench/rate-client.ts, every window in detail. */
-export interface RateFigure {
-  p50: number;
-  p99: number;
-  achievedRate: number;
-  errors: number;
-  windows: { p50_ms: number; p99_ms: number; rps: number; errors: number }[];
-}
-
-async function rateFigure(url: string, bodies: string[], rate: number, seconds: number): Promise<RateFigure> {
-  const windows = await fixedRateInChild(url, bodies, rate, seconds, 2);
-  const best = windows.reduce((a, w) => (w.p99 < a.p99 ? w : a));
-  return {
-    p50: best.p50,
-    p99: best.p99,
-    achievedRate: best.rps,
-    errors: best.errors,
-    windows: windows.map((w) => ({ p50_ms: w.p50, p99_ms: w.p99, rps: w.rps, errors: w.errors })),
-  };
-}
-
 async function forkServer(module: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(new URL(module, import.meta.url), args, {
     execArgv: ["--import", "tsx"],
@@ -101,8 +80,8 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 /**
  * Open-loop load at `rate` requests/s (one of 1,000 users per request) against the gyre server in a child
- * process, from a separate client process; and, as the machine's floor at that moment, the same load against
- * a one-process hello-world Fastify (bench/serving-hello.ts).
+ * process, from a separate client process, interleaved window by window with the same load against a
+ * one-process hello-world Fastify (bench/serving-hello.ts): the machine's floor at that moment.
  */
 export async function httpReads(
   config: Record<string, unknown>,
@@ -113,19 +92,23 @@ export async function httpReads(
     JSON.stringify({ entityRows: [{ user_id: (i * 7919) % WIDE_ENTITIES }], features: REFS }),
   );
   const server = await forkServer("./features-server.ts", [JSON.stringify(config)]);
+  const hello = await forkServer("./serving-hello.ts", ["1"]);
   const endpoint = `${server.url}/api/v1/features/online`;
-  let gyre: RateFigure;
   try {
     for (let i = 0; i < 500; i++) await request(endpoint, bodies[i]);
-    gyre = await rateFigure(endpoint, bodies, rate, seconds);
-  } finally {
     closeConnections();
-    await stopServer(server.child);
-  }
-  const hello = await forkServer("./serving-hello.ts", ["1"]);
-  try {
-    return { gyre, hello: await rateFigure(`${hello.url}/hello`, bodies, rate, seconds) };
+    const [gyre, floor] = await fixedRates(
+      [
+        { url: endpoint, bodies },
+        { url: `${hello.url}/hello`, bodies },
+      ],
+      rate,
+      seconds,
+      3,
+    );
+    return { gyre: gyre!, hello: floor! };
   } finally {
+    await stopServer(server.child);
     await stopServer(hello.child);
   }
 }

@@ -206,7 +206,7 @@ async function online(dir: string): Promise<Figure[]> {
         logLevel: "warn",
       },
       1000,
-      5,
+      3,
     );
     return [
       figure({

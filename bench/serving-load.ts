@@ -200,30 +200,48 @@ export async function fixedRate(
   };
 }
 
+/** The p99 at a fixed rate of one target: the best window, and every window for the record. */
+export interface RateFigure {
+  p50: number;
+  p99: number;
+  achievedRate: number;
+  errors: number;
+  windows: { p50_ms: number; p99_ms: number; rps: number; errors: number }[];
+}
+
 /**
- * {@link fixedRate} run by bench/rate-client.ts in a fresh process (so the bench's own heap and GC stay out of
- * the figures): one warm-up second, then `windows` measured windows of `seconds` each.
+ * {@link fixedRate} against each target, run by bench/rate-client.ts in a fresh process (so the bench's own
+ * heap and GC stay out of the figures), the targets' windows interleaved (`rounds` rounds of one `seconds`-long
+ * window each) so that a hello-world floor and gyre see the same machine load. Per target, the window with the
+ * lowest p99 counts; all windows are kept.
  */
-export async function fixedRateInChild(
-  url: string,
-  body: string | string[],
+export async function fixedRates(
+  targets: { url: string; bodies: string[] }[],
   rate: number,
   seconds: number,
-  windows: number,
-): Promise<LoadResult[]> {
-  const job = { url, bodies: Array.isArray(body) ? body : [body], rate, seconds, windows };
+  rounds: number,
+): Promise<RateFigure[]> {
   const child = fork(new URL("./rate-client.ts", import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = once(child, "exit");
-  child.send(job);
+  child.send({ targets, rate, seconds, rounds });
   const [message] = (await Promise.race([
     once(child, "message"),
     exited.then(([code]) => {
       throw new Error(`the rate client exited with code ${code} before reporting`);
     }),
-  ])) as [{ windows: LoadResult[] }];
+  ])) as [{ windows: LoadResult[][] }];
   await exited;
-  return message.windows;
+  return message.windows.map((list) => {
+    const best = list.reduce((a, w) => (w.p99 < a.p99 ? w : a));
+    return {
+      p50: best.p50,
+      p99: best.p99,
+      achievedRate: best.rps,
+      errors: best.errors,
+      windows: list.map((w) => ({ p50_ms: w.p50, p99_ms: w.p99, rps: w.rps, errors: w.errors })),
+    };
+  });
 }

@@ -8,8 +8,8 @@
  * What is compared with what:
  * - protocol overhead = gyre's sequential p50 − the hello-world's p50 − raw ORT's p50, with hello-world and
  *   gyre requests interleaved one by one (the HTTP round trip is the hello-world's; the rest is gyre's);
- * - p99 at 1,000 req/s is measured by a separate client process (bench/rate-client.ts), best of two windows,
- *   next to the hello-world's p99 at the same rate (the machine's floor at that moment);
+ * - p99 at 1,000 req/s is measured by a separate client process (bench/rate-client.ts): three 3-second
+ *   windows each for gyre and the hello-world (the machine's floor), interleaved; the best window counts;
  * - besides requests per second, each closed-loop run reports the server's CPU time per request, which stays
  *   meaningful when other work shares the machine.
  *
@@ -29,7 +29,7 @@ import { loadFlights } from "../src/cli/demo/flights.js";
 import { openServingService } from "../src/serving/index.js";
 import { closeConnections, summarise, timed } from "./http.js";
 import { type Figure, figure, table } from "./report.js";
-import { closedLoad, fixedRateInChild, HAS_WRK, type LoadResult } from "./serving-load.js";
+import { closedLoad, fixedRates, HAS_WRK, type LoadResult } from "./serving-load.js";
 import { prepareModel } from "./serving-model.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -152,16 +152,6 @@ async function batchTotals(url: string, model: string): Promise<{ calls: number;
   return {
     calls: metric("gyre_serving_batch_requests_count"),
     requests: metric("gyre_serving_batch_requests_sum"),
-  };
-}
-
-/** p99 at a fixed rate, best of `windows` windows measured by a separate client process (all windows in detail). */
-async function p99AtRate(url: string, body: string, rate: number, seconds: number) {
-  const windows = await fixedRateInChild(url, body, rate, seconds, 2);
-  const best = windows.reduce((a, w) => (w.p99 < a.p99 ? w : a));
-  return {
-    best,
-    windows: windows.map((w) => ({ p50_ms: w.p50, p99_ms: w.p99, rps: w.rps, errors: w.errors })),
   };
 }
 
@@ -373,19 +363,27 @@ async function benchGyre(
         measured_as: "gyre /invocations p50 - hello-world p50 - raw ORT p50, interleaved",
       }),
     );
-    const helloRate = await p99AtRate(`${hello.url}/hello`, hello.body, 1000, sizes.seconds);
+    const [helloRate, fixed] = await fixedRates(
+      [
+        { url: `${hello.url}/hello`, bodies: [hello.body] },
+        { url: invUrl, bodies: [model.invocationsBody] },
+      ],
+      1000,
+      3,
+      3,
+    );
     figures.push(
-      ms("hello-world Fastify p99 @ 1,000 req/s (machine floor)", helloRate.best.p99, null, {
-        best_of: helloRate.windows,
+      ms("hello-world Fastify p99 @ 1,000 req/s (machine floor)", helloRate!.p99, null, {
+        p50_ms: helloRate!.p50,
+        windows: helloRate!.windows,
       }),
     );
-    const fixed = await p99AtRate(invUrl, model.invocationsBody, 1000, sizes.seconds);
     figures.push(
-      ms("gyre /invocations p99 @ 1,000 req/s", fixed.best.p99, 2, {
-        achieved_rps: fixed.best.rps,
-        errors: fixed.best.errors,
-        p50_ms: fixed.best.p50,
-        best_of: fixed.windows,
+      ms("gyre /invocations p99 @ 1,000 req/s", fixed!.p99, 2, {
+        achieved_rps: fixed!.achievedRate,
+        errors: fixed!.errors,
+        p50_ms: fixed!.p50,
+        windows: fixed!.windows,
       }),
     );
     return { rps: inv.rps, p99: inv.p99 };
@@ -411,7 +409,7 @@ async function benchWithoutLog(
       dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
     });
     await closedLoad(url, body, sizes.connections, 1, dir);
-    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir);
+    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir, gyre.pid);
     figures.push(
       throughput(`gyre /invocations, prediction log off @${sizes.connections} conns`, r, null, hello, {
         with_log_rps: withLog,
