@@ -66,7 +66,7 @@ const SLICE = 64;
  * per (deployment, hour) per write, named `part-<pid>-<epochMillis>-<seq>.parquet`; each file is written under
  * a `.tmp` name and renamed, so readers never see a partial file. The event loop only serialises rows as
  * NDJSON (in slices, returning to the loop in between); DuckDB parses them and writes Parquet in its own
- * thread, so a flush never holds up the requests being served.
+ * thread, so a flush does not hold the event loop (DuckDB's thread still competes for the CPU).
  */
 export class ParquetSink {
   #db: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> | null = null;
