@@ -27,10 +27,10 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { loadFlights } from "../src/cli/demo/flights.js";
 import { openServingService } from "../src/serving/index.js";
-import { closeConnections, summarise, timed } from "./http.js";
+import { closeConnections, type LatencySummary, summarise, timed } from "./http.js";
 import { type Figure, figure, table } from "./report.js";
-import { closedLoad, fixedRates, HAS_WRK, type LoadResult } from "./serving-load.js";
-import { prepareModel } from "./serving-model.js";
+import { closedLoad, fixedRates, HAS_WRK, type LoadResult, type RateFigure } from "./serving-load.js";
+import { type BenchModel, prepareModel } from "./serving-model.js";
 
 const PYTHON = "/usr/bin/python3";
 const SEQUENTIAL = 2000;
@@ -234,6 +234,145 @@ interface Hello {
   body: string;
 }
 
+/** Closed-loop throughput at `sizes.connections`: both protocols, batching on and off, CPU per request, batch fill. */
+async function throughputFigures(
+  sizes: Sizes,
+  dir: string,
+  gyre: Service,
+  model: BenchModel,
+  hello: Hello,
+): Promise<{ figures: Figure[]; inv: LoadResult }> {
+  const urls = gyreUrls(gyre);
+  const run = (url: string, body: string, seconds: number) =>
+    closedLoad(url, body, sizes.connections, seconds, dir, gyre.pid);
+  // One second of each first: JIT, ORT and both workers warm before anything is measured.
+  await run(urls.v2, model.v2Body, 1);
+  await run(urls.inv, model.invocationsBody, 1);
+  await run(urls.noBatch, model.invocationsBody, 1);
+  const v2 = await run(urls.v2, model.v2Body, sizes.seconds);
+  const before = await batchTotals(gyre.url, "flights");
+  const inv = await run(urls.inv, model.invocationsBody, sizes.seconds);
+  const after = await batchTotals(gyre.url, "flights");
+  const noBatch = await run(urls.noBatch, model.invocationsBody, sizes.seconds);
+  const at = `@${sizes.connections} conns`;
+  const figures = [
+    throughput(`gyre OIP v2 throughput ${at}`, v2, 0.4 * hello.rps, hello.rps),
+    throughput(`gyre /invocations throughput ${at}`, inv, 0.4 * hello.rps, hello.rps),
+    throughput(`gyre /invocations, batching off ${at}`, noBatch, null, hello.rps),
+  ];
+  for (const [label, r] of [
+    ["OIP v2", v2],
+    ["/invocations", inv],
+    ["/invocations, batching off", noBatch],
+  ] as const) {
+    figures.push(
+      figure({
+        backend: "serving",
+        name: `${label}: hello-world's CPU per request / gyre's`,
+        unit: "%",
+        value: (100 * hello.cpuUsPerRequest) / (r.cpuUsPerRequest ?? Number.NaN),
+        target: null,
+        better: "higher",
+        detail: { gyre_us: r.cpuUsPerRequest, hello_us: hello.cpuUsPerRequest },
+      }),
+    );
+  }
+  figures.push(
+    figure({
+      backend: "serving",
+      name: "batching speed-up (on / off)",
+      unit: "×",
+      value: inv.rps / noBatch.rps,
+      target: 3,
+      better: "higher",
+    }),
+    figure({
+      backend: "serving",
+      name: "batching speed-up in server CPU per request (off / on)",
+      unit: "×",
+      value: (noBatch.cpuUsPerRequest ?? Number.NaN) / (inv.cpuUsPerRequest ?? Number.NaN),
+      target: null,
+      better: "higher",
+      detail: { on_us: inv.cpuUsPerRequest, off_us: noBatch.cpuUsPerRequest },
+    }),
+    figure({
+      backend: "serving",
+      name: `mean requests per inference call ${at}`,
+      unit: "req",
+      value: (after.requests - before.requests) / Math.max(1, after.calls - before.calls),
+      target: null,
+      better: "higher",
+      detail: { calls: after.calls - before.calls, requests: after.requests - before.requests },
+    }),
+  );
+  return { figures, inv };
+}
+
+/** Sequential p50s, interleaved with the hello-world's, and the protocol overhead over raw ORT they give. */
+async function overheadFigures(
+  gyre: Service,
+  model: BenchModel,
+  hello: Hello,
+  raw: ReturnType<typeof summarise>,
+): Promise<Figure[]> {
+  const urls = gyreUrls(gyre);
+  const [seqHello, seqV2, seqInv] = (await sequential([
+    { url: `${hello.url}/hello`, body: hello.body },
+    { url: urls.v2, body: model.v2Body },
+    { url: urls.inv, body: model.invocationsBody },
+  ])) as [LatencySummary, LatencySummary, LatencySummary];
+  return [
+    ms("hello-world Fastify p50 (sequential)", seqHello.p50, null, { p99_ms: seqHello.p99 }),
+    ms("gyre OIP v2 p50 (sequential)", seqV2.p50, null, { p99_ms: seqV2.p99 }),
+    ms("gyre /invocations p50 (sequential)", seqInv.p50, null, { p99_ms: seqInv.p99 }),
+    ms("OIP v2 p50 over raw ORT, HTTP round trip included", seqV2.p50 - raw.p50, null, {
+      hello_p50_ms: seqHello.p50,
+    }),
+    ms("protocol overhead over raw ORT, p50 (OIP v2)", seqV2.p50 - seqHello.p50 - raw.p50, 0.15, {
+      measured_as: "gyre OIP v2 p50 - hello-world p50 (the HTTP ceiling) - raw ORT p50, interleaved",
+      gyre_p50_ms: seqV2.p50,
+      hello_p50_ms: seqHello.p50,
+      raw_ort_p50_ms: raw.p50,
+    }),
+    ms("protocol overhead over raw ORT, p50 (/invocations)", seqInv.p50 - seqHello.p50 - raw.p50, 0.15, {
+      measured_as: "gyre /invocations p50 - hello-world p50 - raw ORT p50, interleaved",
+    }),
+  ];
+}
+
+/** p99 at 1,000 req/s of gyre and of the hello-world floor, windows interleaved. */
+async function rateFigures(gyre: Service, model: BenchModel, hello: Hello): Promise<Figure[]> {
+  const [floor, fixed] = (await fixedRates(
+    [
+      { url: `${hello.url}/hello`, bodies: [hello.body] },
+      { url: gyreUrls(gyre).inv, bodies: [model.invocationsBody] },
+    ],
+    1000,
+    3,
+    3,
+  )) as [RateFigure, RateFigure];
+  return [
+    ms("hello-world Fastify p99 @ 1,000 req/s (machine floor)", floor.p99, null, {
+      p50_ms: floor.p50,
+      windows: floor.windows,
+    }),
+    ms("gyre /invocations p99 @ 1,000 req/s", fixed.p99, 2, {
+      achieved_rps: fixed.achievedRate,
+      errors: fixed.errors,
+      p50_ms: fixed.p50,
+      windows: fixed.windows,
+    }),
+  ];
+}
+
+function gyreUrls(gyre: Service) {
+  return {
+    v2: `${gyre.url}/v2/models/flights/infer`,
+    inv: `${gyre.url}/deployments/flights/invocations`,
+    noBatch: `${gyre.url}/deployments/flights-nobatch/invocations`,
+  };
+}
+
 async function benchGyre(
   sizes: Sizes,
   dir: string,
@@ -253,139 +392,10 @@ async function benchGyre(
   figures.push(ms("raw ONNX Runtime p50 (1 row, in-process)", raw.p50, null, { p99_ms: raw.p99 }));
   const gyre = await startGyre(model.config.store, model.config.artifacts, sizes.workers);
   try {
-    const v2Url = `${gyre.url}/v2/models/flights/infer`;
-    const invUrl = `${gyre.url}/deployments/flights/invocations`;
-    const noBatchUrl = `${gyre.url}/deployments/flights-nobatch/invocations`;
-    // One second of each protocol first: JIT, ORT and both workers warm before anything is measured.
-    await closedLoad(v2Url, model.v2Body, sizes.connections, 1, dir);
-    await closedLoad(invUrl, model.invocationsBody, sizes.connections, 1, dir);
-    await closedLoad(noBatchUrl, model.invocationsBody, sizes.connections, 1, dir);
-    const v2 = await closedLoad(v2Url, model.v2Body, sizes.connections, sizes.seconds, dir, gyre.pid);
-    const before = await batchTotals(gyre.url, "flights");
-    const inv = await closedLoad(
-      invUrl,
-      model.invocationsBody,
-      sizes.connections,
-      sizes.seconds,
-      dir,
-      gyre.pid,
-    );
-    const after = await batchTotals(gyre.url, "flights");
-    const noBatch = await closedLoad(
-      noBatchUrl,
-      model.invocationsBody,
-      sizes.connections,
-      sizes.seconds,
-      dir,
-      gyre.pid,
-    );
-    figures.push(
-      throughput(`gyre OIP v2 throughput @${sizes.connections} conns`, v2, 0.4 * hello.rps, hello.rps),
-    );
-    figures.push(
-      throughput(`gyre /invocations throughput @${sizes.connections} conns`, inv, 0.4 * hello.rps, hello.rps),
-    );
-    figures.push(
-      throughput(`gyre /invocations, batching off @${sizes.connections} conns`, noBatch, null, hello.rps),
-    );
-    for (const [label, r] of [
-      ["OIP v2", v2],
-      ["/invocations", inv],
-      ["/invocations, batching off", noBatch],
-    ] as const) {
-      figures.push(
-        figure({
-          backend: "serving",
-          name: `${label}: hello-world's CPU per request / gyre's`,
-          unit: "%",
-          value: (100 * hello.cpuUsPerRequest) / (r.cpuUsPerRequest ?? Number.NaN),
-          target: null,
-          better: "higher",
-          detail: { gyre_us: r.cpuUsPerRequest, hello_us: hello.cpuUsPerRequest },
-        }),
-      );
-    }
-    figures.push(
-      figure({
-        backend: "serving",
-        name: "batching speed-up (on / off)",
-        unit: "×",
-        value: inv.rps / noBatch.rps,
-        target: 3,
-        better: "higher",
-      }),
-    );
-    figures.push(
-      figure({
-        backend: "serving",
-        name: "batching speed-up in server CPU per request (off / on)",
-        unit: "×",
-        value: (noBatch.cpuUsPerRequest ?? Number.NaN) / (inv.cpuUsPerRequest ?? Number.NaN),
-        target: null,
-        better: "higher",
-        detail: { on_us: inv.cpuUsPerRequest, off_us: noBatch.cpuUsPerRequest },
-      }),
-    );
-    figures.push(
-      figure({
-        backend: "serving",
-        name: `mean requests per inference call @${sizes.connections} conns`,
-        unit: "req",
-        value: (after.requests - before.requests) / Math.max(1, after.calls - before.calls),
-        target: null,
-        better: "higher",
-        detail: { calls: after.calls - before.calls, requests: after.requests - before.requests },
-      }),
-    );
-    const [seqHello, seqV2, seqInv] = await sequential([
-      { url: `${hello.url}/hello`, body: hello.body },
-      { url: v2Url, body: model.v2Body },
-      { url: invUrl, body: model.invocationsBody },
-    ]);
-    figures.push(ms("hello-world Fastify p50 (sequential)", seqHello!.p50, null, { p99_ms: seqHello!.p99 }));
-    figures.push(ms("gyre OIP v2 p50 (sequential)", seqV2!.p50, null, { p99_ms: seqV2!.p99 }));
-    figures.push(ms("gyre /invocations p50 (sequential)", seqInv!.p50, null, { p99_ms: seqInv!.p99 }));
-    figures.push(
-      ms("OIP v2 p50 over raw ORT, HTTP round trip included", seqV2!.p50 - raw.p50, null, {
-        hello_p50_ms: seqHello!.p50,
-      }),
-    );
-    figures.push(
-      ms("protocol overhead over raw ORT, p50 (OIP v2)", seqV2!.p50 - seqHello!.p50 - raw.p50, 0.15, {
-        measured_as: "gyre OIP v2 p50 - hello-world p50 (the HTTP ceiling) - raw ORT p50, interleaved",
-        gyre_p50_ms: seqV2!.p50,
-        hello_p50_ms: seqHello!.p50,
-        raw_ort_p50_ms: raw.p50,
-      }),
-    );
-    figures.push(
-      ms("protocol overhead over raw ORT, p50 (/invocations)", seqInv!.p50 - seqHello!.p50 - raw.p50, 0.15, {
-        measured_as: "gyre /invocations p50 - hello-world p50 - raw ORT p50, interleaved",
-      }),
-    );
-    const [helloRate, fixed] = await fixedRates(
-      [
-        { url: `${hello.url}/hello`, bodies: [hello.body] },
-        { url: invUrl, bodies: [model.invocationsBody] },
-      ],
-      1000,
-      3,
-      3,
-    );
-    figures.push(
-      ms("hello-world Fastify p99 @ 1,000 req/s (machine floor)", helloRate!.p99, null, {
-        p50_ms: helloRate!.p50,
-        windows: helloRate!.windows,
-      }),
-    );
-    figures.push(
-      ms("gyre /invocations p99 @ 1,000 req/s", fixed!.p99, 2, {
-        achieved_rps: fixed!.achievedRate,
-        errors: fixed!.errors,
-        p50_ms: fixed!.p50,
-        windows: fixed!.windows,
-      }),
-    );
+    const { figures: loadFigures, inv } = await throughputFigures(sizes, dir, gyre, model, hello);
+    figures.push(...loadFigures);
+    figures.push(...(await overheadFigures(gyre, model, hello, raw)));
+    figures.push(...(await rateFigures(gyre, model, hello)));
     return { rps: inv.rps, p99: inv.p99 };
   } finally {
     closeConnections();
