@@ -10,7 +10,8 @@ import {
   type FeatureDefinition,
   type FeatureStore,
 } from "../src/features/index.js";
-import { closeConnections, type LatencySummary, request, summarise, timed } from "./http.js";
+import { closeConnections, type LatencySummary, request, summarise } from "./http.js";
+import { fixedRates, type RateFigure } from "./serving-load.js";
 
 export const WIDE_FEATURES = 50;
 const WIDE_ENTITIES = 10_000;
@@ -62,45 +63,53 @@ export async function inProcessReads(fs: FeatureStore, n: number): Promise<Laten
   return summarise(samples);
 }
 
-/** Open-loop load at `rate` requests/s for `seconds` against a feature server in a child process. */
+async function forkServer(module: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(new URL(module, import.meta.url), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const [{ url }] = (await once(child, "message")) as [{ url: string }];
+  return { child, url };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = once(child, "exit");
+  child.disconnect();
+  await exited;
+}
+
+/**
+ * Open-loop load at `rate` requests/s (one of 1,000 users per request) against the gyre server in a child
+ * process, from a separate client process, interleaved window by window with the same load against a
+ * one-process hello-world Fastify (bench/serving-hello.ts): the machine's floor at that moment.
+ */
 export async function httpReads(
   config: Record<string, unknown>,
   rate: number,
   seconds: number,
-): Promise<LatencySummary & { achievedRate: number }> {
-  const child: ChildProcess = fork(
-    new URL("./features-server.ts", import.meta.url),
-    [JSON.stringify(config)],
-    {
-      execArgv: ["--import", "tsx"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    },
+): Promise<{ gyre: RateFigure; hello: RateFigure }> {
+  const bodies = Array.from({ length: 1000 }, (_, i) =>
+    JSON.stringify({ entityRows: [{ user_id: (i * 7919) % WIDE_ENTITIES }], features: REFS }),
   );
-  const [{ url }] = (await once(child, "message")) as [{ url: string }];
-  const endpoint = `${url}/api/v1/features/online`;
-  const body = (i: number) =>
-    JSON.stringify({ entityRows: [{ user_id: (i * 7919) % WIDE_ENTITIES }], features: REFS });
+  const server = await forkServer("./features-server.ts", [JSON.stringify(config)]);
+  const hello = await forkServer("./serving-hello.ts", ["1"]);
+  const endpoint = `${server.url}/api/v1/features/online`;
   try {
-    for (let i = 0; i < 500; i++) await request(endpoint, body(i));
-    const samples: number[] = [];
-    const pending: Promise<void>[] = [];
-    const total = rate * seconds;
-    const start = performance.now();
-    let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-      for (; sent < due; sent++)
-        pending.push(timed(endpoint, body(sent)).then((ms) => void samples.push(ms)));
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(pending);
-    const elapsed = (performance.now() - start) / 1000;
-    return { ...summarise(samples), achievedRate: samples.length / elapsed };
-  } finally {
+    for (let i = 0; i < 500; i++) await request(endpoint, bodies[i]);
     closeConnections();
-    const exited = once(child, "exit");
-    child.disconnect();
-    await exited;
+    const [gyre, floor] = await fixedRates(
+      [
+        { url: endpoint, bodies },
+        { url: `${hello.url}/hello`, bodies },
+      ],
+      rate,
+      seconds,
+      3,
+    );
+    return { gyre: gyre!, hello: floor! };
+  } finally {
+    await stopServer(server.child);
+    await stopServer(hello.child);
   }
 }
 

@@ -59,7 +59,7 @@ function joinFigures(label: string, r: JoinResult): Figure[] {
       value: r.gyreSeconds * 1000,
       target: 5000,
       better: "lower",
-      detail: { rows: r.rows },
+      detail: { rows: r.rows, ...(r.gyreRuns ? { runs_s: r.gyreRuns, best_of: r.gyreRuns.length } : {}) },
     }),
   ];
   if (r.pandasSeconds !== null) {
@@ -206,7 +206,7 @@ async function online(dir: string): Promise<Figure[]> {
         logLevel: "warn",
       },
       1000,
-      5,
+      3,
     );
     return [
       figure({
@@ -219,13 +219,22 @@ async function online(dir: string): Promise<Figure[]> {
         detail: { ...inProc },
       }),
       figure({
+        backend: "fastify",
+        name: "hello-world Fastify p99 @1000 rps (machine floor)",
+        unit: "ms",
+        value: http.hello.p99,
+        target: null,
+        better: "lower",
+        detail: { ...http.hello },
+      }),
+      figure({
         backend: "sqlite",
         name: "online read HTTP @1000 rps, 1×50, p99",
         unit: "ms",
-        value: http.p99,
+        value: http.gyre.p99,
         target: 2,
         better: "lower",
-        detail: { ...http },
+        detail: { ...http.gyre },
       }),
     ];
   } finally {

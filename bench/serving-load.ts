@@ -1,6 +1,7 @@
 /** Load generators for `bench/serving.ts`: wrk (closed loop, C) when installed, else autocannon; a fixed-rate open loop on node:http. */
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { execFile, fork } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { summarise, timed } from "./http.js";
@@ -15,6 +16,38 @@ export interface LoadResult {
   p99: number;
   requests: number;
   errors: number;
+  /** CPU time (user + system) of the server's processes per request, µs, when its pid was given. */
+  cpuUsPerRequest?: number;
+}
+
+/** The pid and every descendant of it (a cluster primary and its workers), from /proc; [] elsewhere. */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const tasks = `/proc/${out[i]}/task`;
+    if (!existsSync(tasks)) continue;
+    for (const tid of readdirSync(tasks)) {
+      const children = readFileSync(`${tasks}/${tid}/children`, "utf8").trim();
+      if (children) out.push(...children.split(/\s+/).map(Number));
+    }
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) used so far by `pid` and its descendants; NaN without /proc. */
+export function treeCpuSeconds(pid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  try {
+    for (const p of processTree(pid)) {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return total;
 }
 
 export const HAS_WRK = existsSync("/usr/bin/wrk") || existsSync("/usr/local/bin/wrk");
@@ -77,8 +110,26 @@ async function cannon(options: Record<string, unknown>): Promise<AutocannonResul
   return autocannon(options);
 }
 
-/** A closed-loop run: `connections` clients each sending `body` back to back for `seconds`. */
+/**
+ * A closed-loop run: `connections` clients each sending `body` back to back for `seconds`. With `serverPid`,
+ * also the server's CPU time per request (its processes and their children), which stays meaningful when
+ * other work shares the machine and requests per second do not.
+ */
 export async function closedLoad(
+  url: string,
+  body: string,
+  connections: number,
+  seconds: number,
+  dir: string,
+  serverPid?: number,
+): Promise<LoadResult> {
+  const cpu0 = serverPid === undefined ? Number.NaN : treeCpuSeconds(serverPid);
+  const r = await closedLoadOnly(url, body, connections, seconds, dir);
+  if (serverPid === undefined) return r;
+  return { ...r, cpuUsPerRequest: ((treeCpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests) };
+}
+
+async function closedLoadOnly(
   url: string,
   body: string,
   connections: number,
@@ -112,10 +163,11 @@ export async function closedLoad(
  */
 export async function fixedRate(
   url: string,
-  body: string,
+  body: string | string[],
   rate: number,
   seconds: number,
 ): Promise<LoadResult> {
+  const bodies = (Array.isArray(body) ? body : [body]).map((b) => Buffer.from(b));
   const total = Math.round(rate * seconds);
   const samples: number[] = [];
   let errors = 0;
@@ -125,7 +177,7 @@ export async function fixedRate(
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
     pending.push(
-      timed(url, body).then(
+      timed(url, bodies[i % bodies.length]).then(
         (ms) => {
           samples.push(ms);
         },
@@ -146,4 +198,50 @@ export async function fixedRate(
     requests: total,
     errors,
   };
+}
+
+/** The p99 at a fixed rate of one target: the best window, and every window for the record. */
+export interface RateFigure {
+  p50: number;
+  p99: number;
+  achievedRate: number;
+  errors: number;
+  windows: { p50_ms: number; p99_ms: number; rps: number; errors: number }[];
+}
+
+/**
+ * {@link fixedRate} against each target, run by bench/rate-client.ts in a fresh process (so the bench's own
+ * heap and GC stay out of the figures), the targets' windows interleaved (`rounds` rounds of one `seconds`-long
+ * window each) so that a hello-world floor and gyre see the same machine load. Per target, the window with the
+ * lowest p99 counts; all windows are kept.
+ */
+export async function fixedRates(
+  targets: { url: string; bodies: string[] }[],
+  rate: number,
+  seconds: number,
+  rounds: number,
+): Promise<RateFigure[]> {
+  const child = fork(new URL("./rate-client.ts", import.meta.url), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = once(child, "exit");
+  child.send({ targets, rate, seconds, rounds });
+  const [message] = (await Promise.race([
+    once(child, "message"),
+    exited.then(([code]) => {
+      throw new Error(`the rate client exited with code ${code} before reporting`);
+    }),
+  ])) as [{ windows: LoadResult[][] }];
+  await exited;
+  return message.windows.map((list) => {
+    const best = list.reduce((a, w) => (w.p99 < a.p99 ? w : a));
+    return {
+      p50: best.p50,
+      p99: best.p99,
+      achievedRate: best.rps,
+      errors: best.errors,
+      windows: list.map((w) => ({ p50_ms: w.p50, p99_ms: w.p99, rps: w.rps, errors: w.errors })),
+    };
+  });
 }

@@ -5,6 +5,14 @@
  * p99 at a fixed 1,000 req/s. When Debian's python3 has fastapi, uvicorn, pandas and scikit-learn, an
  * equivalent scikit-learn model served the way `mlflow models serve` does (FastAPI + uvicorn) is the peer.
  *
+ * What is compared with what:
+ * - protocol overhead = gyre's sequential p50 − the hello-world's p50 − raw ORT's p50, with hello-world and
+ *   gyre requests interleaved one by one (the HTTP round trip is the hello-world's; the rest is gyre's);
+ * - p99 at 1,000 req/s is measured by a separate client process (bench/rate-client.ts): three 3-second
+ *   windows each for gyre and the hello-world (the machine's floor), interleaved; the best window counts;
+ * - besides requests per second, each closed-loop run reports the server's CPU time per request, which stays
+ *   meaningful when other work shares the machine.
+ *
  *   npm run bench:serving -- [--seconds 5] [--connections 64] [--workers <cores>]
  *
  * Prints a table and writes bench/results/serving.json. Load: wrk when installed, else autocannon.
@@ -19,10 +27,10 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { loadFlights } from "../src/cli/demo/flights.js";
 import { openServingService } from "../src/serving/index.js";
-import { closeConnections, summarise, timed } from "./http.js";
+import { closeConnections, type LatencySummary, summarise, timed } from "./http.js";
 import { type Figure, figure, table } from "./report.js";
-import { closedLoad, fixedRate, HAS_WRK, type LoadResult } from "./serving-load.js";
-import { prepareModel } from "./serving-model.js";
+import { closedLoad, fixedRates, HAS_WRK, type LoadResult, type RateFigure } from "./serving-load.js";
+import { type BenchModel, prepareModel } from "./serving-model.js";
 
 const PYTHON = "/usr/bin/python3";
 const SEQUENTIAL = 2000;
@@ -30,6 +38,7 @@ const TSX = ["--import", "tsx"];
 
 interface Service {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,7 +66,7 @@ async function startHello(workers: number): Promise<Service> {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [message] = (await once(child, "message")) as [{ url: string }];
-  return { url: message.url, stop: () => stopChild(child) };
+  return { url: message.url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** `gyre serve --workers N` from the sources, as users start it. */
@@ -75,7 +84,11 @@ async function startGyre(
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(child.stdout!, "data")) as [Buffer];
-  return { url: (JSON.parse(line.toString()) as { url: string }).url, stop: () => stopChild(child) };
+  return {
+    url: (JSON.parse(line.toString()) as { url: string }).url,
+    pid: child.pid!,
+    stop: () => stopChild(child),
+  };
 }
 
 /** The FastAPI + uvicorn + scikit-learn peer, or null (with the reason) when Debian's python lacks a module. */
@@ -109,19 +122,37 @@ async function startPeer(trainCsv: string, workers: number): Promise<Service | s
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { url, stop: () => stopChild(child, "SIGINT") };
+    if (ok) return { url, pid: child.pid!, stop: () => stopChild(child, "SIGINT") };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stopChild(child);
   return "skipped: the peer did not start within 30 s";
 }
 
-/** Sequential latency (one request in flight) over `n` requests, after a warm-up of `n / 10`. */
-async function sequential(url: string, body: string, n = SEQUENTIAL): Promise<ReturnType<typeof summarise>> {
-  for (let i = 0; i < n / 10; i++) await timed(url, body);
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) samples.push(await timed(url, body));
-  return summarise(samples);
+/**
+ * Sequential latency (one request in flight) of each target, interleaved request by request so that every
+ * target sees the same machine load, over `n` requests each after a warm-up of `n / 10`.
+ */
+async function sequential(
+  targets: { url: string; body: string }[],
+  n = SEQUENTIAL,
+): Promise<ReturnType<typeof summarise>[]> {
+  for (let i = 0; i < n / 10; i++) for (const t of targets) await timed(t.url, t.body);
+  const samples: number[][] = targets.map(() => []);
+  for (let i = 0; i < n; i++)
+    for (const [k, t] of targets.entries()) samples[k]!.push(await timed(t.url, t.body));
+  return samples.map(summarise);
+}
+
+/** Batches of one deployment so far, from the server's Prometheus text: calls and requests merged. */
+async function batchTotals(url: string, model: string): Promise<{ calls: number; requests: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) =>
+    Number(new RegExp(`${name}\\{model="${model}",version="1"\\} ([\\d.e+]+)`).exec(text)?.[1] ?? 0);
+  return {
+    calls: metric("gyre_serving_batch_requests_count"),
+    requests: metric("gyre_serving_batch_requests_sum"),
+  };
 }
 
 /** Raw in-process ONNX Runtime: one session, one thread, one row per call. */
@@ -173,7 +204,15 @@ function throughput(
     target,
     better: "higher",
     ceiling,
-    detail: { ...detail, p50_ms: r.p50, p99_ms: r.p99, requests: r.requests, errors: r.errors, tool: r.tool },
+    detail: {
+      ...detail,
+      p50_ms: r.p50,
+      p99_ms: r.p99,
+      requests: r.requests,
+      errors: r.errors,
+      tool: r.tool,
+      server_cpu_us_per_request: r.cpuUsPerRequest,
+    },
   });
 }
 
@@ -186,11 +225,159 @@ function ms(
   return figure({ backend: "serving", name, unit: "ms", value, target, better: "lower", detail });
 }
 
+/** The hello-world ceiling, kept running while gyre is measured so latencies can be taken side by side. */
+interface Hello {
+  url: string;
+  rps: number;
+  /** Server CPU time per request under the closed-loop load, µs. */
+  cpuUsPerRequest: number;
+  body: string;
+}
+
+/** Closed-loop throughput at `sizes.connections`: both protocols, batching on and off, CPU per request, batch fill. */
+async function throughputFigures(
+  sizes: Sizes,
+  dir: string,
+  gyre: Service,
+  model: BenchModel,
+  hello: Hello,
+): Promise<{ figures: Figure[]; inv: LoadResult }> {
+  const urls = gyreUrls(gyre);
+  const run = (url: string, body: string, seconds: number) =>
+    closedLoad(url, body, sizes.connections, seconds, dir, gyre.pid);
+  // One second of each first: JIT, ORT and both workers warm before anything is measured.
+  await run(urls.v2, model.v2Body, 1);
+  await run(urls.inv, model.invocationsBody, 1);
+  await run(urls.noBatch, model.invocationsBody, 1);
+  const v2 = await run(urls.v2, model.v2Body, sizes.seconds);
+  const before = await batchTotals(gyre.url, "flights");
+  const inv = await run(urls.inv, model.invocationsBody, sizes.seconds);
+  const after = await batchTotals(gyre.url, "flights");
+  const noBatch = await run(urls.noBatch, model.invocationsBody, sizes.seconds);
+  const at = `@${sizes.connections} conns`;
+  const figures = [
+    throughput(`gyre OIP v2 throughput ${at}`, v2, 0.4 * hello.rps, hello.rps),
+    throughput(`gyre /invocations throughput ${at}`, inv, 0.4 * hello.rps, hello.rps),
+    throughput(`gyre /invocations, batching off ${at}`, noBatch, null, hello.rps),
+  ];
+  for (const [label, r] of [
+    ["OIP v2", v2],
+    ["/invocations", inv],
+    ["/invocations, batching off", noBatch],
+  ] as const) {
+    figures.push(
+      figure({
+        backend: "serving",
+        name: `${label}: hello-world's CPU per request / gyre's`,
+        unit: "%",
+        value: (100 * hello.cpuUsPerRequest) / (r.cpuUsPerRequest ?? Number.NaN),
+        target: null,
+        better: "higher",
+        detail: { gyre_us: r.cpuUsPerRequest, hello_us: hello.cpuUsPerRequest },
+      }),
+    );
+  }
+  figures.push(
+    figure({
+      backend: "serving",
+      name: "batching speed-up (on / off)",
+      unit: "×",
+      value: inv.rps / noBatch.rps,
+      target: 3,
+      better: "higher",
+    }),
+    figure({
+      backend: "serving",
+      name: "batching speed-up in server CPU per request (off / on)",
+      unit: "×",
+      value: (noBatch.cpuUsPerRequest ?? Number.NaN) / (inv.cpuUsPerRequest ?? Number.NaN),
+      target: null,
+      better: "higher",
+      detail: { on_us: inv.cpuUsPerRequest, off_us: noBatch.cpuUsPerRequest },
+    }),
+    figure({
+      backend: "serving",
+      name: `mean requests per inference call ${at}`,
+      unit: "req",
+      value: (after.requests - before.requests) / Math.max(1, after.calls - before.calls),
+      target: null,
+      better: "higher",
+      detail: { calls: after.calls - before.calls, requests: after.requests - before.requests },
+    }),
+  );
+  return { figures, inv };
+}
+
+/** Sequential p50s, interleaved with the hello-world's, and the protocol overhead over raw ORT they give. */
+async function overheadFigures(
+  gyre: Service,
+  model: BenchModel,
+  hello: Hello,
+  raw: ReturnType<typeof summarise>,
+): Promise<Figure[]> {
+  const urls = gyreUrls(gyre);
+  const [seqHello, seqV2, seqInv] = (await sequential([
+    { url: `${hello.url}/hello`, body: hello.body },
+    { url: urls.v2, body: model.v2Body },
+    { url: urls.inv, body: model.invocationsBody },
+  ])) as [LatencySummary, LatencySummary, LatencySummary];
+  return [
+    ms("hello-world Fastify p50 (sequential)", seqHello.p50, null, { p99_ms: seqHello.p99 }),
+    ms("gyre OIP v2 p50 (sequential)", seqV2.p50, null, { p99_ms: seqV2.p99 }),
+    ms("gyre /invocations p50 (sequential)", seqInv.p50, null, { p99_ms: seqInv.p99 }),
+    ms("OIP v2 p50 over raw ORT, HTTP round trip included", seqV2.p50 - raw.p50, null, {
+      hello_p50_ms: seqHello.p50,
+    }),
+    ms("protocol overhead over raw ORT, p50 (OIP v2)", seqV2.p50 - seqHello.p50 - raw.p50, 0.15, {
+      measured_as: "gyre OIP v2 p50 - hello-world p50 (the HTTP ceiling) - raw ORT p50, interleaved",
+      gyre_p50_ms: seqV2.p50,
+      hello_p50_ms: seqHello.p50,
+      raw_ort_p50_ms: raw.p50,
+    }),
+    ms("protocol overhead over raw ORT, p50 (/invocations)", seqInv.p50 - seqHello.p50 - raw.p50, 0.15, {
+      measured_as: "gyre /invocations p50 - hello-world p50 - raw ORT p50, interleaved",
+    }),
+  ];
+}
+
+/** p99 at 1,000 req/s of gyre and of the hello-world floor, windows interleaved. */
+async function rateFigures(gyre: Service, model: BenchModel, hello: Hello): Promise<Figure[]> {
+  const [floor, fixed] = (await fixedRates(
+    [
+      { url: `${hello.url}/hello`, bodies: [hello.body] },
+      { url: gyreUrls(gyre).inv, bodies: [model.invocationsBody] },
+    ],
+    1000,
+    3,
+    3,
+  )) as [RateFigure, RateFigure];
+  return [
+    ms("hello-world Fastify p99 @ 1,000 req/s (machine floor)", floor.p99, null, {
+      p50_ms: floor.p50,
+      windows: floor.windows,
+    }),
+    ms("gyre /invocations p99 @ 1,000 req/s", fixed.p99, 2, {
+      achieved_rps: fixed.achievedRate,
+      errors: fixed.errors,
+      p50_ms: fixed.p50,
+      windows: fixed.windows,
+    }),
+  ];
+}
+
+function gyreUrls(gyre: Service) {
+  return {
+    v2: `${gyre.url}/v2/models/flights/infer`,
+    inv: `${gyre.url}/deployments/flights/invocations`,
+    noBatch: `${gyre.url}/deployments/flights-nobatch/invocations`,
+  };
+}
+
 async function benchGyre(
   sizes: Sizes,
   dir: string,
   figures: Figure[],
-  hello: { rps: number; p50: number },
+  hello: Hello,
 ): Promise<{ rps: number; p99: number }> {
   const model = await prepareModel(dir);
   const opened = await openServingService(model.config, []);
@@ -205,74 +392,10 @@ async function benchGyre(
   figures.push(ms("raw ONNX Runtime p50 (1 row, in-process)", raw.p50, null, { p99_ms: raw.p99 }));
   const gyre = await startGyre(model.config.store, model.config.artifacts, sizes.workers);
   try {
-    const v2Url = `${gyre.url}/v2/models/flights/infer`;
-    const invUrl = `${gyre.url}/deployments/flights/invocations`;
-    const noBatchUrl = `${gyre.url}/deployments/flights-nobatch/invocations`;
-    // One second of each protocol first: JIT, ORT and both workers warm before anything is measured.
-    await closedLoad(v2Url, model.v2Body, sizes.connections, 1, dir);
-    await closedLoad(invUrl, model.invocationsBody, sizes.connections, 1, dir);
-    const v2 = await closedLoad(v2Url, model.v2Body, sizes.connections, sizes.seconds, dir);
-    const inv = await closedLoad(invUrl, model.invocationsBody, sizes.connections, sizes.seconds, dir);
-    const noBatch = await closedLoad(
-      noBatchUrl,
-      model.invocationsBody,
-      sizes.connections,
-      sizes.seconds,
-      dir,
-    );
-    figures.push(
-      throughput(`gyre OIP v2 throughput @${sizes.connections} conns`, v2, 0.4 * hello.rps, hello.rps),
-    );
-    figures.push(
-      throughput(`gyre /invocations throughput @${sizes.connections} conns`, inv, 0.4 * hello.rps, hello.rps),
-    );
-    figures.push(
-      throughput(`gyre /invocations, batching off @${sizes.connections} conns`, noBatch, null, hello.rps),
-    );
-    figures.push(
-      figure({
-        backend: "serving",
-        name: "batching speed-up (on / off)",
-        unit: "×",
-        value: inv.rps / noBatch.rps,
-        target: 3,
-        better: "higher",
-      }),
-    );
-    const seqV2 = await sequential(v2Url, model.v2Body);
-    const seqInv = await sequential(invUrl, model.invocationsBody);
-    figures.push(ms("gyre OIP v2 p50 (sequential)", seqV2.p50, null, { p99_ms: seqV2.p99 }));
-    figures.push(ms("gyre /invocations p50 (sequential)", seqInv.p50, null, { p99_ms: seqInv.p99 }));
-    figures.push(
-      ms("protocol overhead over raw ORT, p50 (OIP v2)", seqV2.p50 - raw.p50, 0.15, {
-        hello_p50_ms: hello.p50,
-      }),
-    );
-    const fixed = await fixedRate(invUrl, model.invocationsBody, 1000, sizes.seconds);
-    figures.push(
-      ms("gyre /invocations p99 @ 1,000 req/s", fixed.p99, 2, {
-        achieved_rps: fixed.rps,
-        errors: fixed.errors,
-        p50_ms: fixed.p50,
-      }),
-    );
-    const metrics = await (await fetch(`${gyre.url}/metrics`)).text();
-    const sum = Number(
-      /gyre_serving_batch_requests_sum\{model="flights",version="1"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? 0,
-    );
-    const count = Number(
-      /gyre_serving_batch_requests_count\{model="flights",version="1"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? 1,
-    );
-    figures.push(
-      figure({
-        backend: "serving",
-        name: "mean requests per inference call (whole run)",
-        unit: "req",
-        value: sum / count,
-        target: null,
-        better: "higher",
-      }),
-    );
+    const { figures: loadFigures, inv } = await throughputFigures(sizes, dir, gyre, model, hello);
+    figures.push(...loadFigures);
+    figures.push(...(await overheadFigures(gyre, model, hello, raw)));
+    figures.push(...(await rateFigures(gyre, model, hello)));
     return { rps: inv.rps, p99: inv.p99 };
   } finally {
     closeConnections();
@@ -296,7 +419,7 @@ async function benchWithoutLog(
       dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
     });
     await closedLoad(url, body, sizes.connections, 1, dir);
-    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir);
+    const r = await closedLoad(url, body, sizes.connections, sizes.seconds, dir, gyre.pid);
     figures.push(
       throughput(`gyre /invocations, prediction log off @${sizes.connections} conns`, r, null, hello, {
         with_log_rps: withLog,
@@ -357,8 +480,8 @@ async function benchPeer(
       }),
     );
     // The peer answers in tens of ms: fewer samples keep the bench within its two minutes.
-    const seq = await sequential(`${peer.url}/invocations`, body, 200);
-    figures.push(ms("FastAPI /invocations p50 (sequential)", seq.p50, null, { p99_ms: seq.p99 }));
+    const [seq] = await sequential([{ url: `${peer.url}/invocations`, body }], 200);
+    figures.push(ms("FastAPI /invocations p50 (sequential)", seq!.p50, null, { p99_ms: seq!.p99 }));
     return null;
   } finally {
     closeConnections();
@@ -384,24 +507,34 @@ async function main(): Promise<void> {
   let peerNote: string | null = null;
   try {
     const hello = await startHello(sizes.workers);
-    let helloLoad: LoadResult;
-    let helloSeq: ReturnType<typeof summarise>;
     const helloBody = JSON.stringify({
       dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
     });
+    let gyre: { rps: number; p99: number };
+    let helloLoad: LoadResult;
     try {
       await closedLoad(`${hello.url}/hello`, helloBody, sizes.connections, 1, dir);
-      helloLoad = await closedLoad(`${hello.url}/hello`, helloBody, sizes.connections, sizes.seconds, dir);
-      helloSeq = await sequential(`${hello.url}/hello`, helloBody);
+      helloLoad = await closedLoad(
+        `${hello.url}/hello`,
+        helloBody,
+        sizes.connections,
+        sizes.seconds,
+        dir,
+        hello.pid,
+      );
+      figures.push(
+        throughput(`hello-world Fastify (ceiling) @${sizes.connections} conns`, helloLoad, null, undefined),
+      );
+      gyre = await benchGyre(sizes, dir, figures, {
+        url: hello.url,
+        rps: helloLoad.rps,
+        cpuUsPerRequest: helloLoad.cpuUsPerRequest ?? Number.NaN,
+        body: helloBody,
+      });
     } finally {
       closeConnections();
       await hello.stop();
     }
-    figures.push(
-      throughput(`hello-world Fastify (ceiling) @${sizes.connections} conns`, helloLoad, null, undefined),
-    );
-    figures.push(ms("hello-world Fastify p50 (sequential)", helloSeq.p50, null, { p99_ms: helloSeq.p99 }));
-    const gyre = await benchGyre(sizes, dir, figures, { rps: helloLoad.rps, p50: helloSeq.p50 });
     await benchWithoutLog(sizes, dir, figures, helloLoad.rps, gyre.rps);
     peerNote = await benchPeer(sizes, dir, figures, gyre);
   } finally {

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { GyreConfig } from "../core/config.js";
 import { GyreError, isGyreError } from "../core/errors.js";
 import { parseLenientJson } from "../core/json.js";
+import { lazyChildLogger } from "../core/request-log.js";
 import type { FeatureStore } from "../features/index.js";
 import type { TrackingService } from "../metadata/index.js";
 import type { MonitoringService } from "../monitoring/index.js";
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Logs go to stderr so that stdout stays the CLI's (e.g. `gyre server --json`).
     logger: { level: options.config.logLevel, stream: process.stderr },
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: options.config.server.bodyLimit,
     routerOptions: { maxParamLength: 1000 },
   });

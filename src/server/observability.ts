@@ -18,10 +18,12 @@ export function registerObservability(app: FastifyInstance, version: string): Re
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook("onResponse", async (req, reply) => {
+  // A callback hook: no promise per request.
+  app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "unmatched";
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get("/health", async (_req, reply) => reply.type("text/plain").send("OK"));
   app.get("/version", async (_req, reply) => reply.type("text/plain").send(version));

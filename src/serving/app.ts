@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import { GyreError, isGyreError } from "../core/errors.js";
+import { lazyChildLogger } from "../core/request-log.js";
 import { registerDeploymentAdmin } from "./admin-routes.js";
 import type { ServingConfig } from "./config.js";
 import { registerMlflowScoring } from "./mlflow/routes.js";
@@ -58,6 +59,7 @@ export async function buildServingApp(o: ServingAppOptions): Promise<FastifyInst
   const app = Fastify({
     logger: { level: o.logLevel, stream: process.stderr },
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: o.config.bodyLimit,
     // Node checks request deadlines every `connectionsCheckingInterval` (30 s by default): check often enough
     // that a client dripping its body is cut off (408) close to `requestTimeoutMs`.
@@ -77,8 +79,11 @@ export async function buildServingApp(o: ServingAppOptions): Promise<FastifyInst
     routerOptions: { maxParamLength: 500 },
   });
   app.addContentTypeParser("text/csv", { parseAs: "string" }, (_req, body, done) => done(null, body));
-  app.addHook("onSend", async (req, reply) => {
+  // Set before the route runs, so every answer carries it (errors and 404s too); a callback hook costs
+  // no promise per request.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    done();
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toGyreError(err);

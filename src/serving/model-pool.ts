@@ -4,7 +4,7 @@ import type { ModelSignature, RegistryClient } from "../registry/index.js";
 import { type BatchObserver, DynamicBatcher } from "./batcher.js";
 import { fetchPackage } from "./fetch.js";
 import type { LoadedModel, ModelRuntime } from "./runtime.js";
-import { batchable } from "./tensors.js";
+import { batchable, closedCategories } from "./tensors.js";
 import type { BatchingOptions, Tensors } from "./types.js";
 import { warmUpInputs } from "./warm-up.js";
 
@@ -18,6 +18,10 @@ export class ServedModel {
   #inflight = 0;
   #drained: (() => void) | null = null;
   refs = 0;
+  /** The signature's output names, in order (the default answer of every request). */
+  readonly outputNames: readonly string[];
+  /** Allowed categories per input, built once rather than per request. */
+  readonly categories: ReadonlyMap<string, Set<string>>;
 
   constructor(
     readonly key: string,
@@ -27,7 +31,10 @@ export class ServedModel {
     readonly model: LoadedModel,
     readonly batcher: DynamicBatcher,
     readonly cleanup: () => Promise<void>,
-  ) {}
+  ) {
+    this.outputNames = signature.outputs.map((o) => o.name);
+    this.categories = closedCategories(signature);
+  }
 
   /**
    * Marks a request as using this version until `end` (call synchronously with picking the version, so a

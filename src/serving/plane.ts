@@ -18,6 +18,21 @@ export interface DataPlaneOptions extends Omit<ModelPoolOptions, "onBatch" | "on
   onEvent?: DeploymentEvent;
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set();
+const keySets = new WeakMap<Deployment, ReadonlySet<string>>();
+
+/** The entity-key input names of a deployment that enriches requests (allowed beside the model's inputs). */
+function entityKeySet(d: Deployment): ReadonlySet<string> {
+  const keys = d.features?.entityKeys;
+  if (!keys || keys.length === 0) return NO_KEYS;
+  let set = keySets.get(d);
+  if (!set) {
+    set = new Set(keys);
+    keySets.set(d, set);
+  }
+  return set;
+}
+
 /**
  * The one data plane behind both protocols: deployment → traffic router → enrichment → validation →
  * batcher → runtime, then metrics, the prediction log and the shadow copy, off the response path.
@@ -149,7 +164,7 @@ export class DataPlane {
         ? await enrichInputs(d.features, served.signature, req.inputs, this.options.features)
         : req.inputs;
       const entityKeys = d.features ? entityColumns(d.features, req.inputs) : null;
-      const { tensors, rows } = toTensors(served.signature, inputs, new Set(d.features?.entityKeys ?? []));
+      const { tensors, rows } = toTensors(served.signature, inputs, entityKeySet(d), served.categories);
       const wanted = this.#outputs(served, req.outputs);
       const all = await served.infer(tensors, rows);
       const outputs: Tensors = {};
@@ -192,8 +207,8 @@ export class DataPlane {
     }
   }
 
-  #outputs(served: ServedModel, requested: string[] | undefined): string[] {
-    const names = served.signature.outputs.map((o) => o.name);
+  #outputs(served: ServedModel, requested: string[] | undefined): readonly string[] {
+    const names = served.outputNames;
     if (!requested) return names;
     for (const name of requested) {
       if (!names.includes(name))
@@ -221,7 +236,8 @@ export class DataPlane {
       const { tensors, rows } = toTensors(
         shadow.signature,
         inputs,
-        new Set(live.definition.features?.entityKeys ?? []),
+        entityKeySet(live.definition),
+        shadow.categories,
       );
       const outputs = await shadow.infer(tensors, rows);
       const latencyMs = performance.now() - start;

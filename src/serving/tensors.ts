@@ -91,6 +91,8 @@ function typedData(spec: TensorSpec, values: unknown[]): TensorData {
   return BigInt64Array.from(values as number[], (v) => BigInt(v));
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** Allowed categories per input, from the signature's closed categorical features. */
 export function closedCategories(signature: ModelSignature): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -120,8 +122,8 @@ function checkCategories(name: string, data: string[], allowed: Set<string>): vo
 export function toTensors(
   signature: ModelSignature,
   inputs: Record<string, RawInput>,
-  extra: ReadonlySet<string> = new Set(),
-  categories = closedCategories(signature),
+  extra: ReadonlySet<string> = NO_NAMES,
+  categories: ReadonlyMap<string, Set<string>> = closedCategories(signature),
 ): { tensors: Tensors; rows: number } {
   const known = new Set(signature.inputs.map((i) => i.name));
   for (const name of Object.keys(inputs)) {
@@ -233,13 +235,16 @@ export function flatValues(t: Tensor): unknown[] {
   return out;
 }
 
+/** Element `i` of a tensor as JSON-ready value (BigInt as number, bool as boolean, NaN as null). */
+export function scalarAt(t: Tensor, i: number): unknown {
+  const v = plain(t.data[i], t.dtype);
+  return typeof v === "number" && !Number.isFinite(v) ? null : v;
+}
+
 /** Row `i` of a tensor: a scalar when a row holds one element, else the row's flat values. */
 export function rowValue(t: Tensor, i: number): unknown {
   const per = t.shape.slice(1).reduce((a, d) => a * d, 1);
-  if (per === 1) {
-    const v = plain(t.data[i], t.dtype);
-    return typeof v === "number" && !Number.isFinite(v) ? null : v;
-  }
+  if (per === 1) return scalarAt(t, i);
   return flatValues({ ...t, shape: [1, per], data: sliceRows({ t }, i, i + 1).t!.data });
 }
 

@@ -90,3 +90,41 @@ describe("PredictionLog", () => {
     ]);
   });
 });
+
+describe("ParquetSink", () => {
+  it("keeps any text exactly: quotes, newlines, non-ASCII and very long values", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gyre-psink-"));
+    const sink = new ParquetSink(root);
+    const odd = { note: 'it\'s a "quote"\nnext line\ttab \u2028 ünïcødé 🛫', long: "x".repeat(100_000) };
+    await sink.write([
+      {
+        requestId: "r1",
+        rowIndex: 0,
+        ts: Date.UTC(2026, 0, 1, 12, 0, 0, 7),
+        deployment: "odd",
+        model: "m",
+        version: "1",
+        variant: "primary",
+        shadow: true,
+        protocol: "v2",
+        latencyMs: 0.125,
+        inputs: JSON.stringify(odd),
+        outputs: "{}",
+        entityKey: null,
+      },
+    ]);
+    await sink.close();
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(
+      `SELECT inputs, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS ts, shadow, entity_key FROM read_parquet('${root}/predictions/*/*/*.parquet')`,
+    );
+    const rows = reader.getRowObjectsJson();
+    conn.closeSync();
+    db.closeSync();
+    expect(rows).toEqual([
+      { inputs: JSON.stringify(odd), ts: "2026-01-01 12:00:00.007", shadow: true, entity_key: null },
+    ]);
+    expect(readdirSync(join(root, "predictions", "deployment=odd", "hour=2026-01-01T12"))).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
-import { rowValue } from "../tensors.js";
-import type { Protocol, RawInput, Tensors } from "../types.js";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { rowValue, scalarAt } from "../tensors.js";
+import type { Protocol, RawInput, Tensor, Tensors } from "../types.js";
 import type { ParquetSink, PredictionRow } from "./parquet-sink.js";
 
 /** One answered request (or its shadow copy) as the data plane hands it to the log. */
@@ -31,9 +32,14 @@ export interface PredictionLogOptions {
   onDepth?: (rows: number) => void;
 }
 
-function rowObject(tensors: Tensors, i: number): string {
+/** Elements per row of each tensor (the product of its trailing dims). */
+function perRow(tensors: Tensors): Array<[string, Tensor, number]> {
+  return Object.entries(tensors).map(([name, t]) => [name, t, t.shape.slice(1).reduce((a, d) => a * d, 1)]);
+}
+
+function rowObject(columns: Array<[string, Tensor, number]>, i: number): string {
   const o: Record<string, unknown> = {};
-  for (const [name, t] of Object.entries(tensors)) o[name] = rowValue(t, i);
+  for (const [name, t, per] of columns) o[name] = per === 1 ? scalarAt(t, i) : rowValue(t, i);
   return JSON.stringify(o);
 }
 
@@ -46,6 +52,9 @@ function entityObject(keys: Record<string, RawInput>, i: number): string {
 /** The rows of one record in the log's column layout (one per prediction row, sharing the request id). */
 export function toRows(r: PredictionRecord): PredictionRow[] {
   const rows: PredictionRow[] = [];
+  const inputs = perRow(r.inputs);
+  const outputs = perRow(r.outputs);
+  const version = String(r.version);
   for (let i = 0; i < r.rows; i++) {
     rows.push({
       requestId: r.requestId,
@@ -53,18 +62,21 @@ export function toRows(r: PredictionRecord): PredictionRow[] {
       ts: r.ts,
       deployment: r.deployment,
       model: r.model,
-      version: String(r.version),
+      version,
       variant: r.variant,
       shadow: r.shadow,
       protocol: r.protocol,
       latencyMs: r.latencyMs,
-      inputs: rowObject(r.inputs, i),
-      outputs: rowObject(r.outputs, i),
+      inputs: rowObject(inputs, i),
+      outputs: rowObject(outputs, i),
       entityKey: r.entityKeys ? entityObject(r.entityKeys, i) : null,
     });
   }
   return rows;
 }
+
+/** Records turned into rows between returns to the event loop. */
+const SLICE = 64;
 
 /**
  * The asynchronous prediction log: `offer` only appends to a bounded in-memory queue (never blocks, never
@@ -113,7 +125,11 @@ export class PredictionLog {
     this.#queue = [];
     this.#rows = 0;
     this.options.onDepth?.(0);
-    const rows = records.flatMap(toRows);
+    const rows: PredictionRow[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % SLICE === 0) await yieldToLoop();
+      for (const row of toRows(records[i]!)) rows.push(row);
+    }
     try {
       await this.sink.write(rows);
       this.options.onFlush?.(rows.length);
