@@ -1,9 +1,14 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { copyFile, link, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { isLocalArtifactStore, joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
+import {
+  isLocalArtifactStore,
+  joinArtifactPath,
+  type PutResult,
+  safeArtifactPath,
+} from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { Run, TrackingService } from "../metadata/index.js";
 import type { ArtifactFile, ArtifactKind, ArtifactRef, OutputValue, PortType } from "./types.js";
@@ -18,6 +23,19 @@ function treeDigest(root: string, files: ArtifactFile[]): string {
   const h = createHash("sha256");
   for (const f of files) h.update(`${f.path.slice(root.length + 1)} ${f.sha256}\n`);
   return h.digest("hex");
+}
+
+/** Errors of link() that mean "copy instead": another file system, no hard links there, too many links. */
+const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "EACCES"]);
+
+/** Hard-links `src` as `dest`, or copies it where links are refused. */
+async function linkOrCopy(src: string, dest: string): Promise<void> {
+  try {
+    await link(src, dest);
+  } catch (e) {
+    if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    await copyFile(src, dest);
+  }
 }
 
 /** Maps `items` through `fn` with at most `width` calls in flight; results keep the input order. */
@@ -74,10 +92,21 @@ export class ArtifactIO {
    * Stores one file under a run this service created (so known to be active) and records its digest on the
    * run, as `TrackingService.uploadArtifact` does, without re-reading the run for every file.
    */
-  async #put(runId: string, path: string, local: string, size?: number): Promise<ArtifactFile> {
+  async #put(
+    runId: string,
+    path: string,
+    local: string,
+    adopt: boolean,
+    size?: number,
+  ): Promise<ArtifactFile> {
     const key = joinArtifactPath(await this.root(runId), safeArtifactPath(path, "path", false));
-    const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
-    const res = await this.tracking.artifacts.put(key, body);
+    const store = this.tracking.artifacts;
+    let res: PutResult;
+    if (adopt && isLocalArtifactStore(store)) res = await store.putFile(key, local);
+    else {
+      const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
+      res = await store.put(key, body);
+    }
     await this.tracking.store.recordArtifact(runId, {
       path,
       size: res.size,
@@ -87,38 +116,59 @@ export class ArtifactIO {
     return { path, size: res.size, sha256: res.sha256 };
   }
 
-  /** Uploads the local file or directory at `local` as `path` of run `runId`. Throws PIPELINE_OUTPUT_MISSING. */
-  async upload(runId: string, path: string, type: ArtifactKind, local: string): Promise<ArtifactRef> {
+  /**
+   * Uploads the local file or directory at `local` as `path` of run `runId`. With `adopt`, the files are the
+   * caller's to give away (a step's outputs): a local store takes them over by hard link instead of copying,
+   * so they must not be written afterwards. Throws PIPELINE_OUTPUT_MISSING.
+   */
+  async upload(
+    runId: string,
+    path: string,
+    type: ArtifactKind,
+    local: string,
+    adopt = false,
+  ): Promise<ArtifactRef> {
     const s = await stat(local).catch(() => null);
     if (!s) throw new GyreError("PIPELINE_OUTPUT_MISSING", `Nothing was written to ${local}`);
     if (!s.isDirectory()) {
-      const file = await this.#put(runId, path, local, s.size);
+      const file = await this.#put(runId, path, local, adopt, s.size);
       return { type, runId, path, isDir: false, digest: file.sha256, files: [file] };
     }
     const rels = await walk(local);
-    const files = await inBatches(rels, (rel) => this.#put(runId, `${path}/${rel}`, join(local, rel)));
+    const files = await inBatches(rels, (rel) => this.#put(runId, `${path}/${rel}`, join(local, rel), adopt));
     return { type, runId, path, isDir: true, digest: treeDigest(path, files), files };
   }
 
-  /** Uploads an output port: one artifact, or for `kind[]` one per entry of the directory, in name order. */
+  /**
+   * Uploads a step's output port (adopting its files, see `upload`): one artifact, or for `kind[]` one per
+   * entry of the directory, in name order.
+   */
   async uploadPort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
     const path = `outputs/${port}`;
-    if (!type.endsWith("[]")) return this.upload(runId, path, type as ArtifactKind, local);
+    if (!type.endsWith("[]")) return this.upload(runId, path, type as ArtifactKind, local, true);
     const kind = type.slice(0, -2) as ArtifactKind;
     const names = (await readdir(local).catch(() => null))?.sort(byName);
     if (!names) throw new GyreError("PIPELINE_OUTPUT_MISSING", `List output directory ${local} is missing`);
-    return inBatches(names, (name) => this.upload(runId, `${path}/${name}`, kind, join(local, name)));
+    return inBatches(names, (name) => this.upload(runId, `${path}/${name}`, kind, join(local, name), true));
   }
 
-  /** Downloads `ref` to `dest` (a file, or a directory for tree artifacts). */
+  /**
+   * Downloads `ref` to `dest` (a file, or a directory for tree artifacts). From a local store the files are
+   * hard links to the stored ones where the file system allows (no copy): read-only, like every input.
+   */
   async download(ref: ArtifactRef, dest: string): Promise<void> {
     const root = await this.root(ref.runId);
+    const store = this.tracking.artifacts;
+    const made = new Set<string>();
     for (const f of ref.files) {
       const target = ref.isDir ? join(dest, f.path.slice(ref.path.length + 1)) : dest;
-      await mkdir(dirname(target), { recursive: true });
+      // A single file's directory is the caller's; a tree's subdirectories are created once each.
+      if (ref.isDir && !made.has(dirname(target))) {
+        await mkdir(dirname(target), { recursive: true });
+        made.add(dirname(target));
+      }
       const key = joinArtifactPath(root, f.path);
-      const store = this.tracking.artifacts;
-      if (isLocalArtifactStore(store)) await copyFile(await store.localPath(key), target);
+      if (isLocalArtifactStore(store)) await linkOrCopy(await store.localPath(key), target);
       else await pipeline(await store.get(key), createWriteStream(target));
     }
   }

@@ -8,7 +8,7 @@ import {
   sourceValue,
   TERMINAL,
 } from "./run-context.js";
-import { runStep } from "./step-runner.js";
+import { removeScratch, runStep } from "./step-runner.js";
 import type { StepRecord } from "./store.js";
 import type { ArtifactRef, OutputValue, PipelineRunStatus, PlanStep, StepError } from "./types.js";
 
@@ -223,6 +223,7 @@ export class RunDriver {
 
   async #finish(): Promise<PipelineRunStatus> {
     await Promise.all(this.ctx.cleanups.splice(0));
+    await removeScratch(this.ctx);
     const aborted = this.ctx.signal.aborted;
     const open = [...this.ctx.steps.values()].filter((r) => !TERMINAL.has(r.status));
     for (const r of open) {

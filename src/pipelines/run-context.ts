@@ -48,8 +48,13 @@ export interface RunContext {
   /** By step id: plain steps, fan-out nodes (virtual records) and fan-out instances `id[i]`. */
   steps: Map<string, StepRecord>;
   signal: AbortSignal;
-  /** Work-directory removals in progress; the run awaits them before it ends. */
+  /** Work-file removals in progress; the run awaits them before it ends. */
   cleanups: Promise<unknown>[];
+  /**
+   * This orchestrator's directory for the run's step files (`<workRoot>/<runId>/<session>`; a resume gets a
+   * new one), created on first use and removed when the run ends.
+   */
+  scratch: { dir: string; ready: Promise<void> | null };
 }
 
 /** Statuses that count as success for downstream steps. */

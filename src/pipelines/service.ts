@@ -174,6 +174,7 @@ export class PipelineService {
       steps: new Map(steps.map((s) => [s.stepId, s])),
       signal: abort.signal,
       cleanups: [],
+      scratch: { dir: join(this.#deps.workRoot, record.runId, `${Date.now()}-${process.pid}`), ready: null },
     };
     const done = new RunDriver(this.#deps, ctx, abort)
       .drive()

@@ -1,5 +1,5 @@
-import { mkdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isGyreError } from "../core/errors.js";
 import { cacheKey } from "./cache.js";
@@ -123,36 +123,81 @@ async function execute(d: Deps, ctx: RunContext, step: PlanStep, rec: StepRecord
     () => null,
     (e: unknown) => e,
   );
-  const workDir = join(d.workRoot, ctx.record.runId, `${rec.stepId.replace(/[^\w.-]/g, "_")}-${Date.now()}`);
+  const files = stepFiles(ctx, step, rec);
+  const staged: Record<string, string | string[]> = {};
   try {
-    await mkdir(workDir, { recursive: true });
-    const staged: Record<string, string | string[]> = {};
+    await scratchReady(ctx);
     for (const [port, v] of Object.entries(p.inputs))
-      staged[port] = await d.io.stage(v, workDir, `in.${port}`);
-    const outcome = await attempts(d, ctx, step, rec, { workDir, staged, ...p }, logs);
+      staged[port] = await d.io.stage(v, ctx.scratch.dir, `${files.base}.in.${port}`);
+    const outcome = await attempts(d, ctx, step, rec, { files, staged, ...p }, logs);
     const logError = await logged;
     if (logError) throw logError;
     if (!outcome.ok) return await fail(d, rec, outcome.error!, logs);
-    await succeed(d, step, rec, outcome, workDir, logs, ctx.cleanups);
+    await succeed(d, step, rec, outcome, files, logs, ctx.cleanups);
   } finally {
     // Off the critical path: the run waits for its clean-ups before it ends.
-    ctx.cleanups.push(rm(workDir, { recursive: true, force: true }).catch(() => undefined));
+    const inputs = Object.keys(p.inputs).map((port) => join(ctx.scratch.dir, `${files.base}.in.${port}`));
+    ctx.cleanups.push(removeAll([...inputs, ...Object.values(files.outputs), files.workDir]));
   }
 }
 
-/** Output paths `<workDir>/out.<port>`, cleared of an earlier attempt's files; list outputs are directories. */
-async function prepareOutputs(
-  step: PlanStep,
-  workDir: string,
-  attempt: number,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
+/**
+ * Where one step's files live: flat in the run's scratch directory, `<base>.in.<port>` (staged inputs),
+ * `<base>.out.<port>` (outputs; list outputs are directories) and `<base>.work` (the step's work dir, created
+ * only when the step uses it), so a step that needs no work dir costs no directory.
+ */
+interface StepFiles {
+  base: string;
+  outputs: Record<string, string>;
+  workDir: string;
+}
+
+function stepFiles(ctx: RunContext, step: PlanStep, rec: StepRecord): StepFiles {
+  // Step ids are [A-Za-z][A-Za-z0-9_-]*; an instance `id[i]` becomes `id@i`.
+  const base = rec.item === null ? rec.stepId : `${rec.planStep}@${rec.item}`;
+  const dir = ctx.scratch.dir;
+  const outputs = Object.fromEntries(
+    Object.keys(step.outputs).map((k) => [k, join(dir, `${base}.out.${k}`)]),
+  );
+  return { base, outputs, workDir: join(dir, `${base}.work`) };
+}
+
+/** Creates the run's scratch directory once. */
+function scratchReady(ctx: RunContext): Promise<void> {
+  const s = ctx.scratch;
+  s.ready ??= mkdir(s.dir, { recursive: true }).then(() => undefined);
+  s.ready.catch(() => {
+    s.ready = null;
+  });
+  return s.ready;
+}
+
+/** Removes the run's scratch directory (after every step's clean-up), and the run's directory once empty. */
+export async function removeScratch(ctx: RunContext): Promise<void> {
+  if (!ctx.scratch.ready) return;
+  await rm(ctx.scratch.dir, { recursive: true, force: true }).catch(() => undefined);
+  await rmdir(dirname(ctx.scratch.dir)).catch(() => undefined);
+  ctx.scratch.ready = null;
+}
+
+/** Removes files and directories, one unlink for a plain file (most are hard links into the store). */
+async function removeAll(paths: string[]): Promise<void> {
+  await Promise.all(
+    paths.map((p) =>
+      unlink(p).catch((e: NodeJS.ErrnoException) =>
+        e.code === "ENOENT" ? undefined : rm(p, { recursive: true, force: true }),
+      ),
+    ),
+  ).catch(() => undefined);
+}
+
+/** Clears an earlier attempt's outputs; list outputs start as empty directories. */
+async function prepareOutputs(step: PlanStep, files: StepFiles, attempt: number): Promise<void> {
   for (const [port, type] of Object.entries(step.outputs)) {
-    out[port] = join(workDir, `out.${port}`);
-    if (attempt > 1) await rm(out[port], { recursive: true, force: true });
-    if (type.endsWith("[]")) await mkdir(out[port], { recursive: true });
+    const path = files.outputs[port]!;
+    if (attempt > 1) await rm(path, { recursive: true, force: true });
+    if (type.endsWith("[]")) await mkdir(path, { recursive: true });
   }
-  return out;
 }
 
 async function missingOutput(outputs: Record<string, string>, stepId: string): Promise<StepError | null> {
@@ -174,14 +219,15 @@ async function attempts(
   ctx: RunContext,
   step: PlanStep,
   rec: StepRecord,
-  p: Prepared & { workDir: string; staged: Record<string, string | string[]> },
+  p: Prepared & { files: StepFiles; staged: Record<string, string | string[]> },
   logs: Logs,
 ): Promise<StepOutcome> {
+  const outputs = p.files.outputs;
   for (;;) {
     rec.attempt += 1;
     Object.assign(rec, { status: "RUNNING", error: rec.attempt > 1 ? rec.error : null });
     await saveStep(d, rec);
-    const outputs = await prepareOutputs(step, p.workDir, rec.attempt);
+    await prepareOutputs(step, p.files, rec.attempt);
     const env = Object.fromEntries(Object.entries(p.env).filter(([, v]) => v !== null)) as Record<
       string,
       string
@@ -194,7 +240,7 @@ async function attempts(
       inputs: p.staged,
       outputs,
       params: p.params,
-      workDir: p.workDir,
+      workDir: p.files.workDir,
       env,
     };
     const outcome = await d.executor.execute(
@@ -231,7 +277,7 @@ async function succeed(
   step: PlanStep,
   rec: StepRecord,
   outcome: StepOutcome,
-  dir: string,
+  files: StepFiles,
   logs: Logs,
   later: Promise<unknown>[],
 ): Promise<void> {
@@ -239,7 +285,7 @@ async function succeed(
   const outputs: Record<string, OutputValue> = {};
   const metrics = { ...outcome.metrics };
   for (const [port, type] of Object.entries(step.outputs)) {
-    const local = join(dir, `out.${port}`);
+    const local = files.outputs[port]!;
     if (type === "metrics") Object.assign(metrics, await readMetrics(local));
     try {
       outputs[port] = await d.io.uploadPort(runId, port, type, local);

@@ -1,12 +1,53 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GyreError } from "../../core/errors.js";
 import { safeArtifactPath } from "../paths.js";
 import type { ArtifactBody, ArtifactEntry, LocalArtifactStore, PutResult } from "../types.js";
+
+/** Errors of link() that mean "copy instead": another file system, no hard links there, too many links. */
+const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "EACCES"]);
+
+/** Files below this size are hashed from one read rather than a stream. */
+const SMALL = 1 << 20;
+
+/** Size and sha256 of a local file. */
+async function sha256File(file: string): Promise<PutResult> {
+  const fh = await open(file, "r");
+  try {
+    const { size } = await fh.stat();
+    const hash = createHash("sha256");
+    if (size < SMALL) {
+      const bytes = await fh.readFile();
+      return { size: bytes.length, sha256: hash.update(bytes).digest("hex") };
+    }
+    let n = 0;
+    for await (const chunk of fh.createReadStream({ autoClose: false })) {
+      hash.update(chunk as Buffer);
+      n += (chunk as Buffer).length;
+    }
+    return { size: n, sha256: hash.digest("hex") };
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Artifacts as plain files under one root directory (`file://./.gyre/artifacts`). */
 export class FileArtifactStore implements LocalArtifactStore {
@@ -116,6 +157,54 @@ export class FileArtifactStore implements LocalArtifactStore {
       throw e;
     }
     return { size, sha256: hash.digest("hex") };
+  }
+
+  async putFile(path: string, file: string): Promise<PutResult> {
+    const full = await this.#resolve(path);
+    await this.#ensureDir(full);
+    const digest = sha256File(file);
+    digest.catch(() => undefined);
+    // A symlink is stored as the bytes it points to (link() would store the link itself).
+    const linkable = (await lstat(file)).isFile();
+    try {
+      if (linkable) await this.#linkInto(file, full);
+      else await this.#copyInto(file, full);
+    } catch (e) {
+      if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+      await this.#copyInto(file, full);
+    }
+    return digest;
+  }
+
+  /** Hard-links `file` as `full` (read-only), replacing an existing file atomically through a temp name. */
+  async #linkInto(file: string, full: string): Promise<void> {
+    await chmod(file, 0o444);
+    try {
+      await link(file, full);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") await this.#ensureDir(full, true);
+      else if (code !== "EEXIST") throw e;
+    }
+    const tmp = `${full}.${randomBytes(6).toString("hex")}.tmp`;
+    await link(file, tmp);
+    await rename(tmp, full).catch(async (e) => {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    });
+  }
+
+  async #copyInto(file: string, full: string): Promise<void> {
+    const tmp = `${full}.${randomBytes(6).toString("hex")}.tmp`;
+    await this.#ensureDir(full, true);
+    try {
+      await copyFile(file, tmp);
+      await rename(tmp, full);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
   }
 
   async get(path: string): Promise<Readable> {

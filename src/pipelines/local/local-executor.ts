@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Executor, StepOutcome, StepTask } from "../executor.js";
@@ -110,6 +110,7 @@ export class LocalExecutor implements Executor {
         signal,
       );
     }
+    await mkdir(context.workDir, { recursive: true });
     const contextFile = join(context.workDir, "context.json");
     const metricsFile = join(context.workDir, "metrics.json");
     await writeFile(contextFile, JSON.stringify(context, null, 2));

@@ -2,6 +2,7 @@
  * Entry point of a pooled worker process: runs one function step at a time, sent over IPC, and answers
  * with its outcome. stdout/stderr written while a step runs are captured and returned with it.
  */
+import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { StepContext, StepFunction, StepReturn } from "../executor.js";
 
@@ -67,8 +68,23 @@ function errorInfo(e: unknown): { message: string; code?: string; retryable: boo
   };
 }
 
+/** Makes `context.workDir` create the directory the first time a step reads it. */
+function lazyWorkDir(context: StepContext): void {
+  const dir = context.workDir;
+  let made = false;
+  Object.defineProperty(context, "workDir", {
+    enumerable: true,
+    get() {
+      if (!made) mkdirSync(dir, { recursive: true });
+      made = true;
+      return dir;
+    },
+  });
+}
+
 async function run(msg: RunMessage): Promise<void> {
   captured = { stdout: "", stderr: "" };
+  lazyWorkDir(msg.context);
   const started = performance.now();
   let reply: Record<string, unknown>;
   try {
