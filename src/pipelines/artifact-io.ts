@@ -10,7 +10,7 @@ import {
   safeArtifactPath,
 } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
-import type { Run, TrackingService } from "../metadata/index.js";
+import type { MetadataStore, Run, TrackingService } from "../metadata/index.js";
 import type { ArtifactFile, ArtifactKind, ArtifactRef, OutputValue, PortType } from "./types.js";
 
 /** Files below this size are read into memory rather than streamed (cheaper for the many small ones). */
@@ -89,8 +89,8 @@ export class ArtifactIO {
   }
 
   /**
-   * Stores one file under a run this service created (so known to be active) and records its digest on the
-   * run, as `TrackingService.uploadArtifact` does, without re-reading the run for every file.
+   * Stores one file under a run this service created (so known to be active), with `adopt` by taking the
+   * local file over (see `store`). Its digest is not recorded on the run here: see `record`.
    */
   async #put(
     runId: string,
@@ -107,26 +107,21 @@ export class ArtifactIO {
       const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
       res = await store.put(key, body);
     }
-    await this.tracking.store.recordArtifact(runId, {
-      path,
-      size: res.size,
-      sha256: res.sha256,
-      updatedTime: Date.now(),
-    });
     return { path, size: res.size, sha256: res.sha256 };
   }
 
   /**
-   * Uploads the local file or directory at `local` as `path` of run `runId`. With `adopt`, the files are the
-   * caller's to give away (a step's outputs): a local store takes them over by hard link instead of copying,
-   * so they must not be written afterwards. Throws PIPELINE_OUTPUT_MISSING.
+   * Stores the local file or directory at `local` as `path` of run `runId`, without recording it on the run
+   * (`record` does, so that it can join a transaction). With `adopt`, the files are the caller's to give away
+   * (a step's outputs): a local store takes them over by hard link instead of copying, so they must not be
+   * written afterwards. Throws PIPELINE_OUTPUT_MISSING.
    */
-  async upload(
+  async store(
     runId: string,
     path: string,
     type: ArtifactKind,
     local: string,
-    adopt = false,
+    adopt: boolean,
   ): Promise<ArtifactRef> {
     const s = await stat(local).catch(() => null);
     if (!s) throw new GyreError("PIPELINE_OUTPUT_MISSING", `Nothing was written to ${local}`);
@@ -139,17 +134,46 @@ export class ArtifactIO {
     return { type, runId, path, isDir: true, digest: treeDigest(path, files), files };
   }
 
+  /** Copies the local file or directory at `local` to `path` of run `runId` and records it there. */
+  async upload(runId: string, path: string, type: ArtifactKind, local: string): Promise<ArtifactRef> {
+    const ref = await this.store(runId, path, type, local, false);
+    await this.record(this.tracking.store, [ref]);
+    return ref;
+  }
+
+  /** Stores text as `path` of run `runId` (e.g. a step's logs), unrecorded like `store`. */
+  async storeText(runId: string, path: string, text: string): Promise<ArtifactRef> {
+    const key = joinArtifactPath(await this.root(runId), safeArtifactPath(path, "path", false));
+    const res = await this.tracking.artifacts.put(key, text);
+    const file = { path, size: res.size, sha256: res.sha256 };
+    return { type: "file", runId, path, isDir: false, digest: res.sha256, files: [file] };
+  }
+
+  /** Records the files of stored values (with their sizes and digests) on their runs, through `meta`. */
+  async record(meta: MetadataStore, values: OutputValue[]): Promise<void> {
+    const now = Date.now();
+    for (const ref of values.flat()) {
+      for (const f of ref.files)
+        await meta.recordArtifact(ref.runId, {
+          path: f.path,
+          size: f.size,
+          sha256: f.sha256,
+          updatedTime: now,
+        });
+    }
+  }
+
   /**
-   * Uploads a step's output port (adopting its files, see `upload`): one artifact, or for `kind[]` one per
-   * entry of the directory, in name order.
+   * Stores a step's output port, adopting its files (see `store`; record them with `record`): one artifact,
+   * or for `kind[]` one per entry of the directory, in name order.
    */
-  async uploadPort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
+  async storePort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
     const path = `outputs/${port}`;
-    if (!type.endsWith("[]")) return this.upload(runId, path, type as ArtifactKind, local, true);
+    if (!type.endsWith("[]")) return this.store(runId, path, type as ArtifactKind, local, true);
     const kind = type.slice(0, -2) as ArtifactKind;
     const names = (await readdir(local).catch(() => null))?.sort(byName);
     if (!names) throw new GyreError("PIPELINE_OUTPUT_MISSING", `List output directory ${local} is missing`);
-    return inBatches(names, (name) => this.upload(runId, `${path}/${name}`, kind, join(local, name), true));
+    return inBatches(names, (name) => this.store(runId, `${path}/${name}`, kind, join(local, name), true));
   }
 
   /**
@@ -173,9 +197,8 @@ export class ArtifactIO {
     }
   }
 
-  /** Stages an input value under `dir/port`: the local path, or for lists the paths in list order. */
-  async stage(value: OutputValue, dir: string, port: string): Promise<string | string[]> {
-    const base = join(dir, port);
+  /** Stages an input value at `base`: that path, or for lists a directory there and the paths in list order. */
+  async stage(value: OutputValue, base: string): Promise<string | string[]> {
     if (!Array.isArray(value)) {
       await this.download(value, base);
       return base;

@@ -8,7 +8,8 @@ import {
   sourceValue,
   TERMINAL,
 } from "./run-context.js";
-import { removeScratch, runStep } from "./step-runner.js";
+import { removeScratch } from "./step-files.js";
+import { runStep } from "./step-runner.js";
 import type { StepRecord } from "./store.js";
 import type { ArtifactRef, OutputValue, PipelineRunStatus, PlanStep, StepError } from "./types.js";
 

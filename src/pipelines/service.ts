@@ -10,7 +10,7 @@ import { LocalExecutor } from "./local/local-executor.js";
 import { RunDriver } from "./orchestrator.js";
 import { ownerAlive, ownerId, resetForResume } from "./ownership.js";
 import { compile } from "./plan.js";
-import type { Deps, PipelineEvent, RunContext } from "./run-context.js";
+import { atomically, type Deps, type PipelineEvent, type RunContext } from "./run-context.js";
 import { createPipelineRun } from "./run-start.js";
 import type { PipelineRunRecord, PipelineStore, StepRecord } from "./store.js";
 import type { PipelinePlan, PipelineRunStatus } from "./types.js";
@@ -103,6 +103,7 @@ export class PipelineService {
       trackingUri: options.trackingUri ?? "",
       workRoot: options.workRoot ?? join(tmpdir(), "gyre-pipelines"),
       heartbeatMs: options.heartbeatMs ?? 1000,
+      atomic: atomically(tracking, store),
       emit: (e) => {
         for (const l of this.#listeners) l(e);
       },

@@ -1,6 +1,12 @@
 import type { Kysely } from "kysely";
 import type { SqlDialect } from "../../metadata/index.js";
-import type { CacheEntry, PipelineRunRecord, PipelineStore, RunPatch, StepRecord } from "../store.js";
+import type {
+  CacheEntry,
+  PipelineRunRecord,
+  RunPatch,
+  StepRecord,
+  TransactionalPipelineStore,
+} from "../store.js";
 import type { PipelineRunStatus, StepStatus } from "../types.js";
 import { migratePipelines } from "./migrations.js";
 import type { PipelineDatabase, PipelineRunsTable, PipelineStepsTable } from "./schema.js";
@@ -99,21 +105,32 @@ async function upsertSteps(db: Db, steps: StepRecord[]): Promise<void> {
  * Pipeline state over any SQL engine Kysely speaks, in the metadata store's database: it borrows the
  * metadata store's connection and owns only its own tables, migrated with their own migration table.
  */
-export class SqlPipelineStore implements PipelineStore {
+export class SqlPipelineStore implements TransactionalPipelineStore {
   readonly #db: Db;
 
-  private constructor(dialect: SqlDialect) {
-    this.#db = dialect.db as unknown as Db;
+  private constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** A view of this store whose writes join the transaction `trx` of the same database (see `metadataTransactionOf`). */
+  within(trx: unknown): SqlPipelineStore {
+    return new SqlPipelineStore(trx as unknown as Db);
+  }
+
+  /** `fn` in a transaction of its own, or in the view's transaction. */
+  #tx(fn: (trx: Db) => Promise<void>): Promise<void> {
+    if (this.#db.isTransaction) return fn(this.#db);
+    return this.#db.transaction().execute(fn);
   }
 
   /** Migrates the pipeline tables (idempotent) and returns the store. Throws STORE_UNAVAILABLE. */
   static async open(dialect: SqlDialect): Promise<SqlPipelineStore> {
     await migratePipelines(dialect);
-    return new SqlPipelineStore(dialect);
+    return new SqlPipelineStore(dialect.db as unknown as Db);
   }
 
   async createRun(run: PipelineRunRecord, steps: StepRecord[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await trx
         .insertInto("pipeline_runs")
         .values({
@@ -192,7 +209,7 @@ export class SqlPipelineStore implements PipelineStore {
 
   async saveSteps(steps: StepRecord[], cache?: CacheEntry): Promise<void> {
     if (!cache && steps.length <= CHUNK) return upsertSteps(this.#db, steps);
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await upsertSteps(trx, steps);
       if (!cache) return;
       const row = {
