@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, link, mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, linkSync } from "node:fs";
+import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import {
@@ -28,10 +28,13 @@ function treeDigest(root: string, files: ArtifactFile[]): string {
 /** Errors of link() that mean "copy instead": another file system, no hard links there, too many links. */
 const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "EACCES"]);
 
-/** Hard-links `src` as `dest`, or copies it where links are refused. */
+/**
+ * Hard-links `src` as `dest`, or copies it where links are refused. The link is made synchronously: one
+ * directory-entry syscall costs less than a trip through libuv's thread pool.
+ */
 async function linkOrCopy(src: string, dest: string): Promise<void> {
   try {
-    await link(src, dest);
+    linkSync(src, dest);
   } catch (e) {
     if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
     await copyFile(src, dest);

@@ -205,7 +205,7 @@ async function attempts(
       outcome.stderr || outcome.error
         ? header + outcome.stderr + (outcome.error ? `${outcome.error.message}\n` : "")
         : "";
-    const missing = outcome.ok ? await missingOutput(p.files, rec.stepId) : null;
+    const missing = outcome.ok ? missingOutput(p.files, rec.stepId) : null;
     if (missing) return { ...outcome, ok: false, error: missing };
     if (outcome.ok) return outcome;
     const error = outcome.error!;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { constants, createReadStream, createWriteStream } from "node:fs";
 import {
-  chmod,
   copyFile,
+  type FileHandle,
   link,
   lstat,
   mkdir,
@@ -28,22 +28,28 @@ const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP
 /** Files below this size are hashed from one read rather than a stream. */
 const SMALL = 1 << 20;
 
+/** Size and sha256 of the file open as `fh` (`size` bytes by fstat: small files are read at once). */
+async function hashOpen(fh: FileHandle, size: number): Promise<PutResult> {
+  const hash = createHash("sha256");
+  if (size < SMALL) {
+    const buf = Buffer.allocUnsafe(size + 1);
+    const { bytesRead } = await fh.read(buf, 0, size + 1, 0);
+    if (bytesRead <= size)
+      return { size: bytesRead, sha256: hash.update(buf.subarray(0, bytesRead)).digest("hex") };
+  }
+  let n = 0;
+  for await (const chunk of fh.createReadStream({ autoClose: false, start: 0 })) {
+    hash.update(chunk as Buffer);
+    n += (chunk as Buffer).length;
+  }
+  return { size: n, sha256: hash.digest("hex") };
+}
+
 /** Size and sha256 of a local file. */
 async function sha256File(file: string): Promise<PutResult> {
   const fh = await open(file, "r");
   try {
-    const { size } = await fh.stat();
-    const hash = createHash("sha256");
-    if (size < SMALL) {
-      const bytes = await fh.readFile();
-      return { size: bytes.length, sha256: hash.update(bytes).digest("hex") };
-    }
-    let n = 0;
-    for await (const chunk of fh.createReadStream({ autoClose: false })) {
-      hash.update(chunk as Buffer);
-      n += (chunk as Buffer).length;
-    }
-    return { size: n, sha256: hash.digest("hex") };
+    return await hashOpen(fh, (await fh.stat()).size);
   } finally {
     await fh.close();
   }
@@ -82,11 +88,7 @@ export class FileArtifactStore implements LocalArtifactStore {
     const rel = safeArtifactPath(path);
     const rootReal = await this.#realRoot();
     const full = join(rootReal, ...rel.split("/").filter(Boolean));
-    if (full !== rootReal && this.#safeDirs.has(dirname(full))) {
-      // The directory is known to be inside the root: only the entry itself could be a symlink out of it.
-      const leaf = await lstat(full).catch(() => null);
-      if (!leaf?.isSymbolicLink()) return full;
-    }
+    if (full !== rootReal && (await this.#plainBelowSafe(rootReal, full))) return full;
     let probe = full;
     for (;;) {
       try {
@@ -108,6 +110,30 @@ export class FileArtifactStore implements LocalArtifactStore {
         probe = dirname(probe);
       }
     }
+  }
+
+  /**
+   * True when no component of `full` below its nearest known-safe ancestor is a symlink, checked top-down
+   * with one lstat each and stopping at the first that does not exist (nothing below it can be a link):
+   * a new run's directory costs one lstat instead of a realpath per level. False means "check with realpath".
+   */
+  async #plainBelowSafe(rootReal: string, full: string): Promise<boolean> {
+    const below: string[] = [];
+    let dir = dirname(full);
+    while (dir !== rootReal && !this.#safeDirs.has(dir)) {
+      if (!dir.startsWith(rootReal + sep)) return false;
+      below.push(dir);
+      dir = dirname(dir);
+    }
+    for (const d of below.reverse()) {
+      const s = await lstat(d).catch(() => null);
+      if (!s) return true;
+      if (!s.isDirectory()) return !s.isSymbolicLink();
+      this.#remember(d);
+    }
+    // The directory is inside the root: only the entry itself could be a symlink out of it.
+    const leaf = await lstat(full).catch(() => null);
+    return !leaf?.isSymbolicLink();
   }
 
   /** Creates the file's directory unless it is known to exist inside the root. */
@@ -162,10 +188,33 @@ export class FileArtifactStore implements LocalArtifactStore {
   async putFile(path: string, file: string): Promise<PutResult> {
     const full = await this.#resolve(path);
     await this.#ensureDir(full);
-    const digest = sha256File(file);
-    digest.catch(() => undefined);
-    // A symlink is stored as the bytes it points to (link() would store the link itself).
-    const linkable = (await lstat(file)).isFile();
+    // O_NOFOLLOW: a symlink is stored as the bytes it points to (link() would store the link itself).
+    const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === "ELOOP") return null;
+        throw e;
+      },
+    );
+    if (!fh) {
+      await this.#copyInto(file, full);
+      return sha256File(full);
+    }
+    let res: PutResult;
+    let linkable: boolean;
+    try {
+      const st = await fh.stat();
+      res = await hashOpen(fh, st.size);
+      // The bytes are shared with the caller's (and later readers') names: read-only, or copied.
+      linkable =
+        st.isFile() &&
+        ((st.mode & 0o222) === 0 ||
+          (await fh.chmod(0o444).then(
+            () => true,
+            () => false,
+          )));
+    } finally {
+      await fh.close();
+    }
     try {
       if (linkable) await this.#linkInto(file, full);
       else await this.#copyInto(file, full);
@@ -173,12 +222,11 @@ export class FileArtifactStore implements LocalArtifactStore {
       if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
       await this.#copyInto(file, full);
     }
-    return digest;
+    return res;
   }
 
-  /** Hard-links `file` as `full` (read-only), replacing an existing file atomically through a temp name. */
+  /** Hard-links `file` as `full`, replacing an existing file atomically through a temp name. */
   async #linkInto(file: string, full: string): Promise<void> {
-    await chmod(file, 0o444);
     try {
       await link(file, full);
       return;
