@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, linkSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, linkSync, statSync } from "node:fs";
+import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import {
@@ -126,7 +126,8 @@ export class ArtifactIO {
     local: string,
     adopt: boolean,
   ): Promise<ArtifactRef> {
-    const s = await stat(local).catch(() => null);
+    // A step's output was just written, so its inode is cached: a synchronous stat is one cheap syscall.
+    const s = statSync(local, { throwIfNoEntry: false });
     if (!s) throw new GyreError("PIPELINE_OUTPUT_MISSING", `Nothing was written to ${local}`);
     if (!s.isDirectory()) {
       const file = await this.#put(runId, path, local, adopt, s.size);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { constants, createReadStream, createWriteStream } from "node:fs";
+import { constants, createReadStream, createWriteStream, type Stats } from "node:fs";
 import {
   copyFile,
   type FileHandle,
@@ -85,10 +85,18 @@ export class FileArtifactStore implements LocalArtifactStore {
 
   /** Resolves a relative path under the root and refuses symlinks that lead outside it. */
   async #resolve(path: string): Promise<string> {
+    return (await this.#locate(path)).full;
+  }
+
+  /** `#resolve`, plus the entry's lstat when the check made one (null: nothing there; undefined: not checked). */
+  async #locate(path: string): Promise<{ full: string; leaf?: Stats | null }> {
     const rel = safeArtifactPath(path);
     const rootReal = await this.#realRoot();
     const full = join(rootReal, ...rel.split("/").filter(Boolean));
-    if (full !== rootReal && (await this.#plainBelowSafe(rootReal, full))) return full;
+    if (full !== rootReal) {
+      const plain = await this.#plainBelowSafe(rootReal, full);
+      if (plain) return { full, leaf: plain.leaf };
+    }
     let probe = full;
     for (;;) {
       try {
@@ -103,10 +111,10 @@ export class FileArtifactStore implements LocalArtifactStore {
           );
         }
         if (probe !== full) this.#remember(probe);
-        return full;
+        return { full };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-        if (probe === rootReal) return full;
+        if (probe === rootReal) return { full };
         probe = dirname(probe);
       }
     }
@@ -115,25 +123,26 @@ export class FileArtifactStore implements LocalArtifactStore {
   /**
    * True when no component of `full` below its nearest known-safe ancestor is a symlink, checked top-down
    * with one lstat each and stopping at the first that does not exist (nothing below it can be a link):
-   * a new run's directory costs one lstat instead of a realpath per level. False means "check with realpath".
+   * a new run's directory costs one lstat instead of a realpath per level. Null means "check with realpath";
+   * else `leaf` is the entry's lstat when it was taken (null when nothing is there).
    */
-  async #plainBelowSafe(rootReal: string, full: string): Promise<boolean> {
+  async #plainBelowSafe(rootReal: string, full: string): Promise<{ leaf?: Stats | null } | null> {
     const below: string[] = [];
     let dir = dirname(full);
     while (dir !== rootReal && !this.#safeDirs.has(dir)) {
-      if (!dir.startsWith(rootReal + sep)) return false;
+      if (!dir.startsWith(rootReal + sep)) return null;
       below.push(dir);
       dir = dirname(dir);
     }
     for (const d of below.reverse()) {
       const s = await lstat(d).catch(() => null);
-      if (!s) return true;
-      if (!s.isDirectory()) return !s.isSymbolicLink();
+      if (!s) return { leaf: null };
+      if (!s.isDirectory()) return s.isSymbolicLink() ? null : {};
       this.#remember(d);
     }
     // The directory is inside the root: only the entry itself could be a symlink out of it.
     const leaf = await lstat(full).catch(() => null);
-    return !leaf?.isSymbolicLink();
+    return leaf?.isSymbolicLink() ? null : { leaf };
   }
 
   /** Creates the file's directory unless it is known to exist inside the root. */
@@ -260,8 +269,9 @@ export class FileArtifactStore implements LocalArtifactStore {
   }
 
   async localPath(path: string): Promise<string> {
-    const full = await this.#resolve(path);
-    const s = await stat(full).catch(() => null);
+    const { full, leaf } = await this.#locate(path);
+    // An lstat of a checked entry is its stat: it is no symlink.
+    const s = leaf !== undefined ? leaf : await stat(full).catch(() => null);
     if (!s || s.isDirectory()) {
       throw new GyreError("ARTIFACT_NOT_FOUND", `Artifact '${path}' does not exist`, { field: "path" });
     }
@@ -269,7 +279,8 @@ export class FileArtifactStore implements LocalArtifactStore {
   }
 
   async stat(path: string): Promise<{ isDir: boolean; size: number } | null> {
-    const s = await stat(await this.#resolve(path)).catch(() => null);
+    const { full, leaf } = await this.#locate(path);
+    const s = leaf !== undefined ? leaf : await stat(full).catch(() => null);
     return s ? { isDir: s.isDirectory(), size: s.size } : null;
   }
 
