@@ -1,4 +1,4 @@
-import type { JsonValue, PlanRun, StepError } from "./types.js";
+import type { JsonValue, PipelinePlan, PlanRun, StepError } from "./types.js";
 
 /**
  * What a function step receives. Paths are local: `inputs` are staged, read-only files (on a local artifact
@@ -68,4 +68,15 @@ export interface Executor {
    */
   execute(task: StepTask, signal: AbortSignal): Promise<StepOutcome>;
   close(): Promise<void>;
+}
+
+/** An executor that can get ready for a plan before its steps arrive (e.g. load their code in its workers). */
+export interface PreparingExecutor extends Executor {
+  /** Best effort and quick: never throws, never waits; a step that cannot be prepared fails when it runs. */
+  prepare(plan: PipelinePlan): void;
+}
+
+/** Whether `executor` can prepare for a plan. */
+export function isPreparingExecutor(executor: Executor): executor is PreparingExecutor {
+  return typeof (executor as Partial<PreparingExecutor>).prepare === "function";
 }

@@ -5,7 +5,7 @@ import type { TrackingService } from "../metadata/index.js";
 import { ArtifactIO } from "./artifact-io.js";
 import { CodeHasher } from "./cache.js";
 import type { PipelineDef } from "./dsl.js";
-import type { Executor } from "./executor.js";
+import { type Executor, isPreparingExecutor } from "./executor.js";
 import { LocalExecutor } from "./local/local-executor.js";
 import { RunDriver } from "./orchestrator.js";
 import { ownerAlive, ownerId, resetForResume } from "./ownership.js";
@@ -177,6 +177,7 @@ export class PipelineService {
       cleanups: [],
       scratch: { dir: join(this.#deps.workRoot, record.runId, `${Date.now()}-${process.pid}`), ready: null },
     };
+    if (isPreparingExecutor(this.#deps.executor)) this.#deps.executor.prepare(record.plan);
     const done = new RunDriver(this.#deps, ctx, abort)
       .drive()
       .then(() => this.status(record.runId))
