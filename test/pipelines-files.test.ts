@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLocalArtifactStore, joinArtifactPath } from "../src/artifacts/index.js";
@@ -53,6 +53,31 @@ describe("step files", () => {
     expect(readdirSync(workRoot)).toEqual([]);
     const records = await tracking.store.listArtifactRecords(produce.trackingRunId!, "outputs");
     expect(records).toMatchObject([{ path: "outputs/out", size: "made by produce\n".length }]);
+  });
+});
+
+describe("worker preload", () => {
+  it("has every worker import a run's step modules when the run starts", async () => {
+    const marks = join(tempDir("gyre-marks-"), "imports.txt");
+    process.env.GYRE_TEST_IMPORT_MARKS = marks;
+    const tracking = await freshTracking("sqlite");
+    const svc = await pipelinesFor(tracking, { workers: 2, workRoot: tempDir("gyre-work-") });
+    try {
+      const { single } = await import("./fixtures/pipelines/preload-steps.js");
+      expect((await svc.run(single)).run.status).toBe("SUCCEEDED");
+      const workers = () =>
+        new Set(
+          readFileSync(marks, "utf8")
+            .split("\n")
+            .filter((p) => p && p !== String(process.pid)),
+        ).size;
+      // One step ran on one worker; the other imported the module too, in the background.
+      await expect.poll(workers, { timeout: 15_000 }).toBe(2);
+    } finally {
+      delete process.env.GYRE_TEST_IMPORT_MARKS;
+      await svc.close();
+      await tracking.close();
+    }
   });
 });
 
