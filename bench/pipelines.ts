@@ -1,7 +1,7 @@
 /**
  * Pipelines benchmark: orchestration overhead of the local executor (warm worker pool) on SQLite.
  *
- *   npm run bench:pipelines -- [--quick]
+ *   npm run bench:pipelines -- [--quick] [--dir <parent of the bench's database, artifacts and work dirs; default: tmp>]
  *
  * 1. A chain of 40 function steps that each sleep 10 ms, end to end (target ≤ 0.6 s; the ideal is the sum
  *    of the sleeps, 0.4 s, reported as the ceiling).
@@ -222,12 +222,14 @@ function report(figures: Figure[], meta: Record<string, unknown> & { loadavg: nu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, dir: { type: "string" } },
+  });
   const quick = values.quick ?? false;
   const size: Sizes = quick
     ? { chain: 40, fan: 200, cached: 10, repeats: 1 }
     : { chain: 40, fan: 1000, cached: 10, repeats: 3 };
-  const dir = join(tmpdir(), `gyre-bench-pipelines-${process.pid}`);
+  const dir = join(values.dir ?? tmpdir(), `gyre-bench-pipelines-${process.pid}`);
   const workers = availableParallelism();
   const executor = new LocalExecutor({ workers });
   await executor.warm();
@@ -252,6 +254,7 @@ async function main(): Promise<void> {
     cpuModel: cpu,
     workers,
     mode: quick ? "quick" : "full",
+    dir,
     sizes: size,
     loadavg: loadavg(),
   };
