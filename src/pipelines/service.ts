@@ -6,6 +6,7 @@ import { ArtifactIO } from "./artifact-io.js";
 import { CodeHasher } from "./cache.js";
 import type { PipelineDef } from "./dsl.js";
 import { type Executor, isPreparingExecutor } from "./executor.js";
+import { groupCommit } from "./group-commit.js";
 import { LocalExecutor } from "./local/local-executor.js";
 import { RunDriver } from "./orchestrator.js";
 import { ownerAlive, ownerId, resetForResume } from "./ownership.js";
@@ -103,7 +104,7 @@ export class PipelineService {
       trackingUri: options.trackingUri ?? "",
       workRoot: options.workRoot ?? join(tmpdir(), "gyre-pipelines"),
       heartbeatMs: options.heartbeatMs ?? 1000,
-      atomic: atomically(tracking, store),
+      atomic: groupCommit(atomically(tracking, store)),
       emit: (e) => {
         for (const l of this.#listeners) l(e);
       },
