@@ -31,7 +31,7 @@ export function groupCommit(atomic: Deps["atomic"]): Deps["atomic"] {
       for (const u of batch) await alone(u);
       return;
     }
-    batch.forEach((u, i) => u.resolve(results[i]));
+    for (const [i, u] of batch.entries()) u.resolve(results[i]);
   };
   return <T>(fn: (t: Atomic) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
