@@ -236,7 +236,9 @@ async function main(): Promise<void> {
   const stores = { store: `sqlite://${join(dir, "gyre.db")}`, artifacts: `file://${join(dir, "artifacts")}` };
   const svc = await openPipelines(stores, { executor, workRoot: join(dir, "work") });
   const load0 = loadavg()[0]!;
+  // Warm-up over both code paths measured below (a chain, a small fan-out and fan-in).
   await timed(svc, chainOfNaps(3, 1), true);
+  await timed(svc, fanOut(20), true);
   const figures = [
     await measureChain(svc, size),
     await measureFan(svc, size, quick),

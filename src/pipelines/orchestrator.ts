@@ -28,6 +28,8 @@ const TRACKING_STATUS = {
 export class RunDriver {
   readonly #running = new Map<string, Promise<void>>();
   readonly #instances = new Map<string, StepRecord[]>();
+  /** Per fan-out node, the index of the first instance not yet started. */
+  readonly #cursors = new Map<string, number>();
   readonly #conditions = new Map<string, boolean>();
   #waiters: Array<() => void> = [];
   #dirty = false;
@@ -189,15 +191,17 @@ export class RunDriver {
   async #mapProgress(step: PlanStep, node: StepRecord): Promise<boolean> {
     const instances = this.#instances.get(step.id) ?? [];
     let progressed = false;
-    let open = 0;
-    for (const inst of instances) {
-      if (!TERMINAL.has(inst.status)) open++;
+    // Instances start in index order and never return to PENDING: scan on from where the last call stopped
+    // (a 1,000-way fan-out would otherwise rescan every instance after each step).
+    let i = this.#cursors.get(step.id) ?? 0;
+    for (; i < instances.length && this.#running.size < this.#slots; i++) {
+      const inst = instances[i]!;
       if (inst.status !== "PENDING" || this.#running.has(inst.stepId)) continue;
-      if (this.#running.size >= this.#slots) continue;
       this.#start(step, inst);
       progressed = true;
     }
-    if (open > 0) return progressed;
+    this.#cursors.set(step.id, i);
+    if (i < instances.length || instances.some((x) => !TERMINAL.has(x.status))) return progressed;
     const failed = instances.filter((i) => i.status === "FAILED");
     const cancelled = instances.some((i) => i.status === "CANCELLED");
     if (cancelled || failed.length > 0) {
