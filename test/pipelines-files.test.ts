@@ -1,10 +1,15 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLocalArtifactStore, joinArtifactPath } from "../src/artifacts/index.js";
 import { metadataTransactionOf, type TrackingService } from "../src/metadata/index.js";
-import { type PipelineService, pipelinesFor, type StepRecord } from "../src/pipelines/index.js";
-import { handoff } from "./fixtures/pipelines/file-steps.js";
+import {
+  type PipelineDef,
+  type PipelineService,
+  pipelinesFor,
+  type StepRecord,
+} from "../src/pipelines/index.js";
+import { handoff, inspectInput } from "./fixtures/pipelines/file-steps.js";
 import { BACKENDS, freshTracking, tempDir } from "./harness/stores.js";
 
 describe("step files", () => {
@@ -53,6 +58,18 @@ describe("step files", () => {
     expect(readdirSync(workRoot)).toEqual([]);
     const records = await tracking.store.listArtifactRecords(produce.trackingRunId!, "outputs");
     expect(records).toMatchObject([{ path: "outputs/out", size: "made by produce\n".length }]);
+  });
+
+  it("stages a pipeline input (stored by copy, writable) read-only too, and leaves the user's file alone", async () => {
+    const mine = join(tempDir("gyre-mine-"), "data.txt");
+    writeFileSync(mine, "user data");
+    // A def with declared inputs does not fit `PipelineDef` (its builder parameter is contravariant).
+    const res = await svc.run(inspectInput as unknown as PipelineDef, { inputs: { data: mine } });
+    expect(res.run.status).toBe("SUCCEEDED");
+    const [inspect] = res.steps as [StepRecord];
+    expect(await metric(inspect.trackingRunId!, "inWritable")).toBe(0);
+    expect(await metric(inspect.trackingRunId!, "inIno")).not.toBe(statSync(mine).ino);
+    expect(statSync(mine).mode & 0o200).not.toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, linkSync, statSync } from "node:fs";
+import { chmodSync, createReadStream, createWriteStream, linkSync, statSync, unlinkSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -37,6 +37,15 @@ async function linkOrCopy(src: string, dest: string): Promise<void> {
     linkSync(src, dest);
   } catch (e) {
     if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    return copyFile(src, dest);
+  }
+  try {
+    // The link shares the stored bytes: make them read-only unless they are (step outputs already are).
+    const mode = statSync(dest).mode;
+    if (mode & 0o222) chmodSync(dest, mode & 0o7555);
+  } catch {
+    // Bytes that cannot be protected are not shared: a private copy instead (never a copy onto the link).
+    unlinkSync(dest);
     await copyFile(src, dest);
   }
 }
