@@ -1,12 +1,12 @@
 /**
  * Pipelines benchmark: orchestration overhead of the local executor (warm worker pool) on SQLite.
  *
- *   npm run bench:pipelines -- [--quick]
+ *   npm run bench:pipelines -- [--quick] [--dir <parent of the bench's database, artifacts and work dirs; default: tmp>]
  *
  * 1. A chain of 40 function steps that each sleep 10 ms, end to end (target ≤ 0.6 s; the ideal is the sum
  *    of the sleeps, 0.4 s, reported as the ceiling).
  * 2. Fan-out of 1,000 no-op steps over a list output, then a fan-in step collecting their 1,000 outputs
- *    (target ≤ 3 s).
+ *    (target ≤ 3 s; median of the repeats like the others, the first, coldest run kept in the JSON).
  * 3. A fully cached re-run of a 10-step chain that passes a file along (target ≤ 0.3 s).
  * Every step is a real step: a nested tracking run, persisted state transitions, outputs stored with
  * digests. This file is also the step module the workers import (its main only runs as a script).
@@ -144,12 +144,13 @@ async function timed(
 
 type Sizes = { chain: number; fan: number; cached: number; repeats: number };
 
-/** Runs `def` `n` times; the median time, with every time in `all`. */
+/** Runs `def` `n` times; the median time, with every time in run order in `all` and the first in `first`. */
 async function median(svc: PipelineService, def: PipelineDef, noCache: boolean, n: number) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await timed(svc, def, noCache));
+  const all = runs.map((r) => Math.round(r.ms));
   runs.sort((a, b) => a.ms - b.ms);
-  return { ...runs[Math.floor(n / 2)]!, all: runs.map((r) => Math.round(r.ms)) };
+  return { ...runs[Math.floor(n / 2)]!, all, first: all[0]! };
 }
 
 async function measureChain(svc: PipelineService, size: Sizes): Promise<Figure> {
@@ -173,7 +174,7 @@ async function measureChain(svc: PipelineService, size: Sizes): Promise<Figure> 
 }
 
 async function measureFan(svc: PipelineService, size: Sizes, quick: boolean): Promise<Figure> {
-  const fan = await timed(svc, fanOut(size.fan), true);
+  const fan = await median(svc, fanOut(size.fan), true, size.repeats);
   return figure({
     backend: "local",
     name: `fan-out ${size.fan} no-op + fan-in`,
@@ -181,7 +182,13 @@ async function measureFan(svc: PipelineService, size: Sizes, quick: boolean): Pr
     value: fan.ms,
     target: quick ? null : 3000,
     better: "lower",
-    detail: { perStepMs: fan.ms / (size.fan + 2), statuses: fan.statuses },
+    // runsMs in run order: the first run is the coldest (JIT still warming up on these code paths).
+    detail: {
+      perStepMs: fan.ms / (size.fan + 2),
+      runsMs: fan.all,
+      firstMs: fan.first,
+      statuses: fan.statuses,
+    },
   });
 }
 
@@ -208,25 +215,30 @@ function report(figures: Figure[], meta: Record<string, unknown> & { loadavg: nu
   writeFileSync(join(resultsDir, "pipelines.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
   const load = meta.loadavg.map((l) => l.toFixed(2)).join(" / ");
   process.stdout.write(`\n${table(figures)}\n\nload average (1/5/15 min): ${load}\n`);
+  const runs = figures.map((f) => `${f.name}: ${JSON.stringify(f.detail?.runsMs)}`).join("; ");
   process.stdout.write(
-    "medians of repeated runs; the chain's ceiling is the sum of its sleeps (ideal). JSON: bench/results/pipelines.json\n",
+    `medians of repeated runs (in run order, ms: ${runs}); the chain's ceiling is the sum of its sleeps (ideal). JSON: bench/results/pipelines.json\n`,
   );
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, dir: { type: "string" } },
+  });
   const quick = values.quick ?? false;
   const size: Sizes = quick
     ? { chain: 40, fan: 200, cached: 10, repeats: 1 }
     : { chain: 40, fan: 1000, cached: 10, repeats: 3 };
-  const dir = join(tmpdir(), `gyre-bench-pipelines-${process.pid}`);
+  const dir = join(values.dir ?? tmpdir(), `gyre-bench-pipelines-${process.pid}`);
   const workers = availableParallelism();
   const executor = new LocalExecutor({ workers });
   await executor.warm();
   const stores = { store: `sqlite://${join(dir, "gyre.db")}`, artifacts: `file://${join(dir, "artifacts")}` };
   const svc = await openPipelines(stores, { executor, workRoot: join(dir, "work") });
   const load0 = loadavg()[0]!;
+  // Warm-up over both code paths measured below (a chain, a small fan-out and fan-in).
   await timed(svc, chainOfNaps(3, 1), true);
+  await timed(svc, fanOut(20), true);
   const figures = [
     await measureChain(svc, size),
     await measureFan(svc, size, quick),
@@ -244,6 +256,7 @@ async function main(): Promise<void> {
     cpuModel: cpu,
     workers,
     mode: quick ? "quick" : "full",
+    dir,
     sizes: size,
     loadavg: loadavg(),
   };

@@ -43,6 +43,12 @@ export interface ArtifactStore {
 export interface LocalArtifactStore extends ArtifactStore {
   /** The local path of the file at `path`; throws ARTIFACT_NOT_FOUND if it is missing or a directory. */
   localPath(path: string): Promise<string>;
+  /**
+   * Stores the local file `file` as `path`, taking it over: by hard link when both are on one file system
+   * (no copy; the stored file is made read-only and the caller must not write `file` afterwards), else by
+   * copy. Atomic like `put`. Throws ENOENT when `file` does not exist.
+   */
+  putFile(path: string, file: string): Promise<PutResult>;
 }
 
 /** Whether `store` can hand out local file paths. */

@@ -1,8 +1,10 @@
+import type { Transaction } from "kysely";
 import { openArtifactStore } from "../artifacts/index.js";
 import { SchemeRegistry, uriPath } from "../core/schemes.js";
 import type { TrackingClient } from "./client.js";
 import { TrackingService } from "./service.js";
 import type { SqlDialect } from "./sql/dialect.js";
+import type { Database } from "./sql/schema.js";
 import type { MetadataStore } from "./store.js";
 
 export type {
@@ -55,6 +57,20 @@ export function sqlDialectOf(store: MetadataStore): SqlDialect | null {
   return d && typeof d === "object" && d.db !== undefined && typeof d.name === "string"
     ? (d as SqlDialect)
     : null;
+}
+
+/**
+ * A SQL metadata store's ability to run writes in one database transaction: `fn` gets a view of the store
+ * whose writes join it, and `trx` for other components' tables in the same database (see `sqlDialectOf`).
+ */
+export type MetadataTransaction = <T>(
+  fn: (store: MetadataStore, trx: Transaction<Database>) => Promise<T>,
+) => Promise<T>;
+
+/** `store`'s transaction ability when it has one (SQL stores; checked by shape, like `sqlDialectOf`), else null. */
+export function metadataTransactionOf(store: MetadataStore): MetadataTransaction | null {
+  const tx = (store as { transaction?: unknown }).transaction;
+  return typeof tx === "function" && sqlDialectOf(store) ? (tx.bind(store) as MetadataTransaction) : null;
 }
 
 /** Opens the metadata store named by `uri` (see `metadataStores.schemes()`). */

@@ -1,11 +1,16 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { chmodSync, createReadStream, createWriteStream, linkSync, statSync, unlinkSync } from "node:fs";
+import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { isLocalArtifactStore, joinArtifactPath, safeArtifactPath } from "../artifacts/index.js";
+import {
+  isLocalArtifactStore,
+  joinArtifactPath,
+  type PutResult,
+  safeArtifactPath,
+} from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
-import type { Run, TrackingService } from "../metadata/index.js";
+import type { MetadataStore, Run, TrackingService } from "../metadata/index.js";
 import type { ArtifactFile, ArtifactKind, ArtifactRef, OutputValue, PortType } from "./types.js";
 
 /** Files below this size are read into memory rather than streamed (cheaper for the many small ones). */
@@ -18,6 +23,31 @@ function treeDigest(root: string, files: ArtifactFile[]): string {
   const h = createHash("sha256");
   for (const f of files) h.update(`${f.path.slice(root.length + 1)} ${f.sha256}\n`);
   return h.digest("hex");
+}
+
+/** Errors of link() that mean "copy instead": another file system, no hard links there, too many links. */
+const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "EACCES"]);
+
+/**
+ * Hard-links `src` as `dest`, or copies it where links are refused. The link is made synchronously: one
+ * directory-entry syscall costs less than a trip through libuv's thread pool.
+ */
+async function linkOrCopy(src: string, dest: string): Promise<void> {
+  try {
+    linkSync(src, dest);
+  } catch (e) {
+    if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    return copyFile(src, dest);
+  }
+  try {
+    // The link shares the stored bytes: make them read-only unless they are (step outputs already are).
+    const mode = statSync(dest).mode;
+    if (mode & 0o222) chmodSync(dest, mode & 0o7555);
+  } catch {
+    // Bytes that cannot be protected are not shared: a private copy instead (never a copy onto the link).
+    unlinkSync(dest);
+    await copyFile(src, dest);
+  }
 }
 
 /** Maps `items` through `fn` with at most `width` calls in flight; results keep the input order. */
@@ -71,61 +101,117 @@ export class ArtifactIO {
   }
 
   /**
-   * Stores one file under a run this service created (so known to be active) and records its digest on the
-   * run, as `TrackingService.uploadArtifact` does, without re-reading the run for every file.
+   * Stores one file under a run this service created (so known to be active), with `adopt` by taking the
+   * local file over (see `store`). Its digest is not recorded on the run here: see `record`.
    */
-  async #put(runId: string, path: string, local: string, size?: number): Promise<ArtifactFile> {
+  async #put(
+    runId: string,
+    path: string,
+    local: string,
+    adopt: boolean,
+    size?: number,
+  ): Promise<ArtifactFile> {
     const key = joinArtifactPath(await this.root(runId), safeArtifactPath(path, "path", false));
-    const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
-    const res = await this.tracking.artifacts.put(key, body);
-    await this.tracking.store.recordArtifact(runId, {
-      path,
-      size: res.size,
-      sha256: res.sha256,
-      updatedTime: Date.now(),
-    });
+    const store = this.tracking.artifacts;
+    let res: PutResult;
+    if (adopt && isLocalArtifactStore(store)) res = await store.putFile(key, local);
+    else {
+      const body = size !== undefined && size < SMALL ? await readFile(local) : createReadStream(local);
+      res = await store.put(key, body);
+    }
     return { path, size: res.size, sha256: res.sha256 };
   }
 
-  /** Uploads the local file or directory at `local` as `path` of run `runId`. Throws PIPELINE_OUTPUT_MISSING. */
-  async upload(runId: string, path: string, type: ArtifactKind, local: string): Promise<ArtifactRef> {
-    const s = await stat(local).catch(() => null);
+  /**
+   * Stores the local file or directory at `local` as `path` of run `runId`, without recording it on the run
+   * (`record` does, so that it can join a transaction). With `adopt`, the files are the caller's to give away
+   * (a step's outputs): a local store takes them over by hard link instead of copying, so they must not be
+   * written afterwards. Throws PIPELINE_OUTPUT_MISSING.
+   */
+  async store(
+    runId: string,
+    path: string,
+    type: ArtifactKind,
+    local: string,
+    adopt: boolean,
+  ): Promise<ArtifactRef> {
+    // A step's output was just written, so its inode is cached: a synchronous stat is one cheap syscall.
+    const s = statSync(local, { throwIfNoEntry: false });
     if (!s) throw new GyreError("PIPELINE_OUTPUT_MISSING", `Nothing was written to ${local}`);
     if (!s.isDirectory()) {
-      const file = await this.#put(runId, path, local, s.size);
+      const file = await this.#put(runId, path, local, adopt, s.size);
       return { type, runId, path, isDir: false, digest: file.sha256, files: [file] };
     }
     const rels = await walk(local);
-    const files = await inBatches(rels, (rel) => this.#put(runId, `${path}/${rel}`, join(local, rel)));
+    const files = await inBatches(rels, (rel) => this.#put(runId, `${path}/${rel}`, join(local, rel), adopt));
     return { type, runId, path, isDir: true, digest: treeDigest(path, files), files };
   }
 
-  /** Uploads an output port: one artifact, or for `kind[]` one per entry of the directory, in name order. */
-  async uploadPort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
+  /** Copies the local file or directory at `local` to `path` of run `runId` and records it there. */
+  async upload(runId: string, path: string, type: ArtifactKind, local: string): Promise<ArtifactRef> {
+    const ref = await this.store(runId, path, type, local, false);
+    await this.record(this.tracking.store, [ref]);
+    return ref;
+  }
+
+  /** Stores text as `path` of run `runId` (e.g. a step's logs), unrecorded like `store`. */
+  async storeText(runId: string, path: string, text: string): Promise<ArtifactRef> {
+    const key = joinArtifactPath(await this.root(runId), safeArtifactPath(path, "path", false));
+    const res = await this.tracking.artifacts.put(key, text);
+    const file = { path, size: res.size, sha256: res.sha256 };
+    return { type: "file", runId, path, isDir: false, digest: res.sha256, files: [file] };
+  }
+
+  /** Records the files of stored values (with their sizes and digests) on their runs, through `meta`. */
+  async record(meta: MetadataStore, values: OutputValue[]): Promise<void> {
+    const now = Date.now();
+    for (const ref of values.flat()) {
+      for (const f of ref.files)
+        await meta.recordArtifact(ref.runId, {
+          path: f.path,
+          size: f.size,
+          sha256: f.sha256,
+          updatedTime: now,
+        });
+    }
+  }
+
+  /**
+   * Stores a step's output port, adopting its files (see `store`; record them with `record`): one artifact,
+   * or for `kind[]` one per entry of the directory, in name order.
+   */
+  async storePort(runId: string, port: string, type: PortType, local: string): Promise<OutputValue> {
     const path = `outputs/${port}`;
-    if (!type.endsWith("[]")) return this.upload(runId, path, type as ArtifactKind, local);
+    if (!type.endsWith("[]")) return this.store(runId, path, type as ArtifactKind, local, true);
     const kind = type.slice(0, -2) as ArtifactKind;
     const names = (await readdir(local).catch(() => null))?.sort(byName);
     if (!names) throw new GyreError("PIPELINE_OUTPUT_MISSING", `List output directory ${local} is missing`);
-    return inBatches(names, (name) => this.upload(runId, `${path}/${name}`, kind, join(local, name)));
+    return inBatches(names, (name) => this.store(runId, `${path}/${name}`, kind, join(local, name), true));
   }
 
-  /** Downloads `ref` to `dest` (a file, or a directory for tree artifacts). */
+  /**
+   * Downloads `ref` to `dest` (a file, or a directory for tree artifacts). From a local store the files are
+   * hard links to the stored ones where the file system allows (no copy): read-only, like every input.
+   */
   async download(ref: ArtifactRef, dest: string): Promise<void> {
     const root = await this.root(ref.runId);
+    const store = this.tracking.artifacts;
+    const made = new Set<string>();
     for (const f of ref.files) {
       const target = ref.isDir ? join(dest, f.path.slice(ref.path.length + 1)) : dest;
-      await mkdir(dirname(target), { recursive: true });
+      // A single file's directory is the caller's; a tree's subdirectories are created once each.
+      if (ref.isDir && !made.has(dirname(target))) {
+        await mkdir(dirname(target), { recursive: true });
+        made.add(dirname(target));
+      }
       const key = joinArtifactPath(root, f.path);
-      const store = this.tracking.artifacts;
-      if (isLocalArtifactStore(store)) await copyFile(await store.localPath(key), target);
+      if (isLocalArtifactStore(store)) await linkOrCopy(await store.localPath(key), target);
       else await pipeline(await store.get(key), createWriteStream(target));
     }
   }
 
-  /** Stages an input value under `dir/port`: the local path, or for lists the paths in list order. */
-  async stage(value: OutputValue, dir: string, port: string): Promise<string | string[]> {
-    const base = join(dir, port);
+  /** Stages an input value at `base`: that path, or for lists a directory there and the paths in list order. */
+  async stage(value: OutputValue, base: string): Promise<string | string[]> {
     if (!Array.isArray(value)) {
       await this.download(value, base);
       return base;

@@ -1,7 +1,8 @@
-import type { JsonValue, PlanRun, StepError } from "./types.js";
+import type { JsonValue, PipelinePlan, PlanRun, StepError } from "./types.js";
 
 /**
- * What a function step receives. Paths are local: `inputs` are staged copies (a list input is an array),
+ * What a function step receives. Paths are local: `inputs` are staged, read-only files (on a local artifact
+ * store, hard links to the stored artifacts; a list input is an array),
  * `outputs` are where to write (a file, or a directory for tree outputs; list outputs are an existing
  * directory whose entries become the list elements in name order).
  */
@@ -14,6 +15,10 @@ export interface StepContext {
   inputs: Record<string, string | string[]>;
   outputs: Record<string, string>;
   params: Record<string, JsonValue>;
+  /**
+   * The step's own scratch directory, removed after it ends. Executors create it before the step can see
+   * it (the local executor's workers on first access, so steps that never use it cost no directory).
+   */
   workDir: string;
   /** The declared environment variables' values. */
   env: Record<string, string>;
@@ -63,4 +68,15 @@ export interface Executor {
    */
   execute(task: StepTask, signal: AbortSignal): Promise<StepOutcome>;
   close(): Promise<void>;
+}
+
+/** An executor that can get ready for a plan before its steps arrive (e.g. load their code in its workers). */
+export interface PreparingExecutor extends Executor {
+  /** Best effort and quick: never throws, never waits; a step that cannot be prepared fails when it runs. */
+  prepare(plan: PipelinePlan): void;
+}
+
+/** Whether `executor` can prepare for a plan. */
+export function isPreparingExecutor(executor: Executor): executor is PreparingExecutor {
+  return typeof (executor as Partial<PreparingExecutor>).prepare === "function";
 }

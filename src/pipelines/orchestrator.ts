@@ -8,6 +8,7 @@ import {
   sourceValue,
   TERMINAL,
 } from "./run-context.js";
+import { removeScratch } from "./step-files.js";
 import { runStep } from "./step-runner.js";
 import type { StepRecord } from "./store.js";
 import type { ArtifactRef, OutputValue, PipelineRunStatus, PlanStep, StepError } from "./types.js";
@@ -27,6 +28,8 @@ const TRACKING_STATUS = {
 export class RunDriver {
   readonly #running = new Map<string, Promise<void>>();
   readonly #instances = new Map<string, StepRecord[]>();
+  /** Per fan-out node, the index of the first instance not yet started. */
+  readonly #cursors = new Map<string, number>();
   readonly #conditions = new Map<string, boolean>();
   #waiters: Array<() => void> = [];
   #dirty = false;
@@ -188,15 +191,17 @@ export class RunDriver {
   async #mapProgress(step: PlanStep, node: StepRecord): Promise<boolean> {
     const instances = this.#instances.get(step.id) ?? [];
     let progressed = false;
-    let open = 0;
-    for (const inst of instances) {
-      if (!TERMINAL.has(inst.status)) open++;
+    // Instances start in index order and never return to PENDING: scan on from where the last call stopped
+    // (a 1,000-way fan-out would otherwise rescan every instance after each step).
+    let i = this.#cursors.get(step.id) ?? 0;
+    for (; i < instances.length && this.#running.size < this.#slots; i++) {
+      const inst = instances[i]!;
       if (inst.status !== "PENDING" || this.#running.has(inst.stepId)) continue;
-      if (this.#running.size >= this.#slots) continue;
       this.#start(step, inst);
       progressed = true;
     }
-    if (open > 0) return progressed;
+    this.#cursors.set(step.id, i);
+    if (i < instances.length || instances.some((x) => !TERMINAL.has(x.status))) return progressed;
     const failed = instances.filter((i) => i.status === "FAILED");
     const cancelled = instances.some((i) => i.status === "CANCELLED");
     if (cancelled || failed.length > 0) {
@@ -223,6 +228,7 @@ export class RunDriver {
 
   async #finish(): Promise<PipelineRunStatus> {
     await Promise.all(this.ctx.cleanups.splice(0));
+    await removeScratch(this.ctx);
     const aborted = this.ctx.signal.aborted;
     const open = [...this.ctx.steps.values()].filter((r) => !TERMINAL.has(r.status));
     for (const r of open) {

@@ -1,8 +1,13 @@
-import type { TrackingService } from "../metadata/index.js";
+import { metadataTransactionOf, TrackingService } from "../metadata/index.js";
 import type { ArtifactIO } from "./artifact-io.js";
 import type { CodeHasher } from "./cache.js";
 import type { Executor } from "./executor.js";
-import type { PipelineRunRecord, PipelineStore, StepRecord } from "./store.js";
+import {
+  isTransactionalPipelineStore,
+  type PipelineRunRecord,
+  type PipelineStore,
+  type StepRecord,
+} from "./store.js";
 import type {
   OutputValue,
   PipelinePlan,
@@ -37,7 +42,28 @@ export interface Deps {
   workRoot: string;
   /** How often a driving orchestrator records its heartbeat and checks for a cancel request (ms). */
   heartbeatMs: number;
+  /**
+   * Runs `fn` with tracking and pipeline stores whose writes commit together, in one transaction when both
+   * live in one SQL database (else one write at a time). Only database work inside: no files, no waiting.
+   */
+  atomic<T>(fn: (t: Atomic) => Promise<T>): Promise<T>;
   emit(event: PipelineEvent): void;
+}
+
+/** The stores as seen inside `Deps.atomic`. */
+export interface Atomic {
+  tracking: TrackingService;
+  store: PipelineStore;
+}
+
+/** `Deps.atomic` over `tracking` and `store`: one transaction when the metadata store offers one and `store` can join it. */
+export function atomically(tracking: TrackingService, store: PipelineStore): Deps["atomic"] {
+  const tx = metadataTransactionOf(tracking.store);
+  if (!tx || !isTransactionalPipelineStore(store)) return (fn) => fn({ tracking, store });
+  return (fn) =>
+    tx((meta, trx) =>
+      fn({ tracking: new TrackingService(meta, tracking.artifacts), store: store.within(trx) }),
+    );
 }
 
 /** The live state of one run inside its orchestrator. */
@@ -48,8 +74,13 @@ export interface RunContext {
   /** By step id: plain steps, fan-out nodes (virtual records) and fan-out instances `id[i]`. */
   steps: Map<string, StepRecord>;
   signal: AbortSignal;
-  /** Work-directory removals in progress; the run awaits them before it ends. */
+  /** Work-file removals in progress; the run awaits them before it ends. */
   cleanups: Promise<unknown>[];
+  /**
+   * This orchestrator's directory for the run's step files (`<workRoot>/<runId>/<session>`; a resume gets a
+   * new one), created on first use and removed when the run ends.
+   */
+  scratch: { dir: string; ready: Promise<void> | null };
 }
 
 /** Statuses that count as success for downstream steps. */

@@ -5,12 +5,13 @@ import type { TrackingService } from "../metadata/index.js";
 import { ArtifactIO } from "./artifact-io.js";
 import { CodeHasher } from "./cache.js";
 import type { PipelineDef } from "./dsl.js";
-import type { Executor } from "./executor.js";
+import { type Executor, isPreparingExecutor } from "./executor.js";
+import { groupCommit } from "./group-commit.js";
 import { LocalExecutor } from "./local/local-executor.js";
 import { RunDriver } from "./orchestrator.js";
 import { ownerAlive, ownerId, resetForResume } from "./ownership.js";
 import { compile } from "./plan.js";
-import type { Deps, PipelineEvent, RunContext } from "./run-context.js";
+import { atomically, type Deps, type PipelineEvent, type RunContext } from "./run-context.js";
 import { createPipelineRun } from "./run-start.js";
 import { startedBy } from "./started-by.js";
 import type { PipelineRunRecord, PipelineStore, StepRecord } from "./store.js";
@@ -104,6 +105,7 @@ export class PipelineService {
       trackingUri: options.trackingUri ?? "",
       workRoot: options.workRoot ?? join(tmpdir(), "gyre-pipelines"),
       heartbeatMs: options.heartbeatMs ?? 1000,
+      atomic: groupCommit(atomically(tracking, store)),
       emit: (e) => {
         for (const l of this.#listeners) l(e);
       },
@@ -175,7 +177,9 @@ export class PipelineService {
       steps: new Map(steps.map((s) => [s.stepId, s])),
       signal: abort.signal,
       cleanups: [],
+      scratch: { dir: join(this.#deps.workRoot, record.runId, `${Date.now()}-${process.pid}`), ready: null },
     };
+    if (isPreparingExecutor(this.#deps.executor)) this.#deps.executor.prepare(record.plan);
     const done = new RunDriver(this.#deps, ctx, abort)
       .drive()
       .then(() => this.status(record.runId))

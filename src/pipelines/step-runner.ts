@@ -1,12 +1,18 @@
-import { mkdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isGyreError } from "../core/errors.js";
 import { cacheKey } from "./cache.js";
 import type { StepOutcome } from "./executor.js";
 import { readMetrics } from "./local/command-runner.js";
 import { paramValue } from "./params.js";
-import { type Deps, type RunContext, saveStep, sourceValue } from "./run-context.js";
+import { type Atomic, announce, type Deps, type RunContext, saveStep, sourceValue } from "./run-context.js";
+import {
+  missingOutput,
+  prepareOutputs,
+  removeStepFiles,
+  type StepFiles,
+  scratchReady,
+  stepFiles,
+} from "./step-files.js";
 import { endStepRun, ensureStepRun, lineageTags, logStepParams, storeLogs } from "./step-tracking.js";
 import type { StepRecord } from "./store.js";
 import type { JsonValue, OutputValue, PlanStep, StepError } from "./types.js";
@@ -47,7 +53,10 @@ function cacheReadable(ctx: RunContext, step: PlanStep): boolean {
   );
 }
 
-/** Reuses a cached result when its entry exists and all its artifacts are still stored; true on a hit. */
+/**
+ * Reuses a cached result when its entry exists and all its artifacts are still stored; true on a hit. The
+ * step's tracking run and its CACHED state are written in one transaction.
+ */
 async function reuse(
   d: Deps,
   ctx: RunContext,
@@ -68,22 +77,28 @@ async function reuse(
     { key: "gyre.pipeline.cache", value: "hit" },
     { key: "gyre.pipeline.cachedFrom", value: entry.trackingRunId },
   ];
-  const runId = await ensureStepRun(d, ctx, step, rec, p.inputs, hit);
-  await logStepParams(d, runId, p.params);
-  await endStepRun(d, runId, "FINISHED", {}, [
-    ...lineageTags("produced", entry.outputs),
-    { key: "gyre.pipeline.status", value: "CACHED" },
-  ]);
-  Object.assign(rec, {
-    status: "CACHED",
-    trackingRunId: runId,
-    cachedFrom: entry.trackingRunId,
-    outputs: entry.outputs,
-    error: null,
-    startedTime: rec.startedTime ?? Date.now(),
-    endedTime: Date.now(),
+  const done = await d.atomic(async (t: Atomic) => {
+    const runId = await ensureStepRun(t.tracking, d.io, ctx, step, rec, p.inputs, hit);
+    await logStepParams(t.tracking, runId, p.params);
+    await endStepRun(t.tracking, runId, "FINISHED", {}, [
+      ...lineageTags("produced", entry.outputs),
+      { key: "gyre.pipeline.status", value: "CACHED" },
+    ]);
+    const next: StepRecord = {
+      ...rec,
+      status: "CACHED",
+      trackingRunId: runId,
+      cachedFrom: entry.trackingRunId,
+      outputs: entry.outputs,
+      error: null,
+      startedTime: rec.startedTime ?? Date.now(),
+      endedTime: Date.now(),
+    };
+    await t.store.saveSteps([next]);
+    return next;
   });
-  await saveStep(d, rec);
+  Object.assign(rec, done);
+  announce(d, rec);
   return true;
 }
 
@@ -109,6 +124,26 @@ export async function runStep(d: Deps, ctx: RunContext, step: PlanStep, rec: Ste
   }
 }
 
+/** Opens (or reopens) the step's tracking run with its params and persists its first attempt as RUNNING, atomically. */
+async function begin(d: Deps, ctx: RunContext, step: PlanStep, rec: StepRecord, p: Prepared): Promise<void> {
+  const started = await d.atomic(async (t: Atomic) => {
+    const runId = await ensureStepRun(t.tracking, d.io, ctx, step, rec, p.inputs);
+    await logStepParams(t.tracking, runId, p.params);
+    const next: StepRecord = {
+      ...rec,
+      status: "RUNNING",
+      attempt: rec.attempt + 1,
+      trackingRunId: runId,
+      error: null,
+      startedTime: rec.startedTime ?? Date.now(),
+    };
+    await t.store.saveSteps([next]);
+    return next;
+  });
+  Object.assign(rec, started);
+  announce(d, rec);
+}
+
 async function execute(d: Deps, ctx: RunContext, step: PlanStep, rec: StepRecord, logs: Logs): Promise<void> {
   const params: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(step.params)) params[k] = paramValue(v, ctx.record.params);
@@ -116,85 +151,48 @@ async function execute(d: Deps, ctx: RunContext, step: PlanStep, rec: StepRecord
   const key = cacheKey({ step, code: d.hasher.version(step.run, step.version), ...p });
   rec.cacheKey = key;
   if (cacheReadable(ctx, step) && (await reuse(d, ctx, step, rec, key, p))) return;
-  rec.trackingRunId = await ensureStepRun(d, ctx, step, rec, p.inputs);
-  rec.startedTime ??= Date.now();
-  // Params reach tracking while the step runs: they are not needed to start it.
-  const logged = logStepParams(d, rec.trackingRunId, p.params).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  const workDir = join(d.workRoot, ctx.record.runId, `${rec.stepId.replace(/[^\w.-]/g, "_")}-${Date.now()}`);
+  await begin(d, ctx, step, rec, p);
+  const files = stepFiles(ctx, step, rec);
   try {
-    await mkdir(workDir, { recursive: true });
+    await scratchReady(ctx);
     const staged: Record<string, string | string[]> = {};
-    for (const [port, v] of Object.entries(p.inputs))
-      staged[port] = await d.io.stage(v, workDir, `in.${port}`);
-    const outcome = await attempts(d, ctx, step, rec, { workDir, staged, ...p }, logs);
-    const logError = await logged;
-    if (logError) throw logError;
+    for (const [port, v] of Object.entries(p.inputs)) staged[port] = await d.io.stage(v, files.inputs[port]!);
+    const outcome = await attempts(d, ctx, step, rec, { files, staged, ...p }, logs);
     if (!outcome.ok) return await fail(d, rec, outcome.error!, logs);
-    await succeed(d, step, rec, outcome, workDir, logs, ctx.cleanups);
+    await succeed(d, step, rec, outcome, files, logs);
   } finally {
     // Off the critical path: the run waits for its clean-ups before it ends.
-    ctx.cleanups.push(rm(workDir, { recursive: true, force: true }).catch(() => undefined));
+    ctx.cleanups.push(removeStepFiles(files));
   }
 }
 
-/** Output paths `<workDir>/out.<port>`, cleared of an earlier attempt's files; list outputs are directories. */
-async function prepareOutputs(
-  step: PlanStep,
-  workDir: string,
-  attempt: number,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [port, type] of Object.entries(step.outputs)) {
-    out[port] = join(workDir, `out.${port}`);
-    if (attempt > 1) await rm(out[port], { recursive: true, force: true });
-    if (type.endsWith("[]")) await mkdir(out[port], { recursive: true });
-  }
-  return out;
-}
-
-async function missingOutput(outputs: Record<string, string>, stepId: string): Promise<StepError | null> {
-  for (const [port, path] of Object.entries(outputs)) {
-    if (!(await stat(path).catch(() => null))) {
-      return {
-        reason: "output-missing",
-        message: `Step '${stepId}' did not write its declared output '${port}'`,
-        retryable: false,
-      };
-    }
-  }
-  return null;
-}
-
-/** Attempts until success, a non-retryable failure, the retry budget, or cancellation; backoff between. */
+/**
+ * Attempts until success, a non-retryable failure, the retry budget, or cancellation; backoff between.
+ * The first attempt is already persisted as RUNNING (see `begin`); each retry is persisted before it starts.
+ */
 async function attempts(
   d: Deps,
   ctx: RunContext,
   step: PlanStep,
   rec: StepRecord,
-  p: Prepared & { workDir: string; staged: Record<string, string | string[]> },
+  p: Prepared & { files: StepFiles; staged: Record<string, string | string[]> },
   logs: Logs,
 ): Promise<StepOutcome> {
+  const env = Object.fromEntries(Object.entries(p.env).filter(([, v]) => v !== null)) as Record<
+    string,
+    string
+  >;
   for (;;) {
-    rec.attempt += 1;
-    Object.assign(rec, { status: "RUNNING", error: rec.attempt > 1 ? rec.error : null });
-    await saveStep(d, rec);
-    const outputs = await prepareOutputs(step, p.workDir, rec.attempt);
-    const env = Object.fromEntries(Object.entries(p.env).filter(([, v]) => v !== null)) as Record<
-      string,
-      string
-    >;
+    await prepareOutputs(step, p.files, rec.attempt);
     const context = {
       stepId: rec.stepId,
       attempt: rec.attempt,
       runId: rec.trackingRunId!,
       trackingUri: d.trackingUri,
       inputs: p.staged,
-      outputs,
+      outputs: p.files.outputs,
       params: p.params,
-      workDir: p.workDir,
+      workDir: p.files.workDir,
       env,
     };
     const outcome = await d.executor.execute(
@@ -207,12 +205,11 @@ async function attempts(
       outcome.stderr || outcome.error
         ? header + outcome.stderr + (outcome.error ? `${outcome.error.message}\n` : "")
         : "";
-    const missing = outcome.ok ? await missingOutput(outputs, rec.stepId) : null;
+    const missing = outcome.ok ? missingOutput(p.files, rec.stepId) : null;
     if (missing) return { ...outcome, ok: false, error: missing };
     if (outcome.ok) return outcome;
     const error = outcome.error!;
     if (ctx.signal.aborted || !error.retryable || rec.attempt > step.policy.retries) return outcome;
-    rec.error = error;
     const b = step.policy.backoff;
     const delay = Math.min(b.maxMs, b.initialMs * b.factor ** (rec.attempt - 1));
     try {
@@ -223,44 +220,39 @@ async function attempts(
         error: { reason: "cancelled", message: "Cancelled while waiting to retry", retryable: false },
       };
     }
+    Object.assign(rec, { status: "RUNNING", attempt: rec.attempt + 1, error });
+    await saveStep(d, rec);
   }
 }
 
+/**
+ * Stores the step's outputs and logs (files first, outside any transaction), then records them, ends the
+ * step's tracking run, and persists SUCCEEDED with its cache entry, all in one transaction.
+ */
 async function succeed(
   d: Deps,
   step: PlanStep,
   rec: StepRecord,
   outcome: StepOutcome,
-  dir: string,
+  files: StepFiles,
   logs: Logs,
-  later: Promise<unknown>[],
 ): Promise<void> {
   const runId = rec.trackingRunId!;
   const outputs: Record<string, OutputValue> = {};
   const metrics = { ...outcome.metrics };
   for (const [port, type] of Object.entries(step.outputs)) {
-    const local = join(dir, `out.${port}`);
+    const local = files.outputs[port]!;
     if (type === "metrics") Object.assign(metrics, await readMetrics(local));
     try {
-      outputs[port] = await d.io.uploadPort(runId, port, type, local);
+      outputs[port] = await d.io.storePort(runId, port, type, local);
     } catch (e) {
       if (!isGyreError(e) || e.code !== "PIPELINE_OUTPUT_MISSING") throw e;
-      return fail(
-        d,
-        rec,
-        {
-          reason: "output-missing",
-          message: `Step '${rec.stepId}' output '${port}': ${e.message}`,
-          retryable: false,
-        },
-        logs,
-      );
+      const message = `Step '${rec.stepId}' output '${port}': ${e.message}`;
+      return fail(d, rec, { reason: "output-missing", message, retryable: false }, logs);
     }
   }
-  await storeLogs(d, runId, logs);
-  // Downstream steps wait on the persisted SUCCEEDED, not on the tracking run's final status.
-  await endStepRun(d, runId, "FINISHED", metrics, lineageTags("produced", outputs), later);
-  Object.assign(rec, { status: "SUCCEEDED", outputs, error: null, endedTime: Date.now() });
+  const logFiles = await storeLogs(d.io, runId, logs);
+  const done: StepRecord = { ...rec, status: "SUCCEEDED", outputs, error: null, endedTime: Date.now() };
   const cache =
     step.policy.cache && rec.cacheKey
       ? {
@@ -272,15 +264,13 @@ async function succeed(
           createdTime: Date.now(),
         }
       : undefined;
-  await d.store.saveSteps([rec], cache);
-  d.emit({
-    type: "step",
-    runId: rec.runId,
-    stepId: rec.stepId,
-    status: rec.status,
-    attempt: rec.attempt,
-    error: null,
+  await d.atomic(async (t: Atomic) => {
+    await d.io.record(t.tracking.store, [...Object.values(outputs), ...logFiles]);
+    await endStepRun(t.tracking, runId, "FINISHED", metrics, lineageTags("produced", outputs));
+    await t.store.saveSteps([done], cache);
   });
+  Object.assign(rec, done);
+  announce(d, rec);
 }
 
 /** Marks the step FAILED (or CANCELLED) with its reason, storing logs on its tracking run when it has one. */
@@ -289,12 +279,15 @@ async function fail(d: Deps, rec: StepRecord, error: StepError, logs: Logs): Pro
   Object.assign(rec, { status: cancelled ? "CANCELLED" : "FAILED", error, endedTime: Date.now() });
   if (rec.trackingRunId) {
     const runId = rec.trackingRunId;
-    await storeLogs(d, runId, logs).catch(() => undefined);
+    await storeLogs(d.io, runId, logs)
+      .then((refs) => d.io.record(d.tracking.store, refs))
+      .catch(() => undefined);
     const tags = [
       { key: "gyre.pipeline.status", value: rec.status },
       { key: "gyre.pipeline.error", value: `${error.reason}: ${error.message}` },
     ];
-    await endStepRun(d, runId, cancelled ? "KILLED" : "FAILED", {}, tags).catch(() => undefined);
+    const status = cancelled ? "KILLED" : "FAILED";
+    await endStepRun(d.tracking, runId, status, {}, tags).catch(() => undefined);
   }
   await saveStep(d, rec);
 }

@@ -1,8 +1,8 @@
-import type { Metric, Tag } from "../metadata/index.js";
-import { lineageLabel } from "./artifact-io.js";
-import type { Deps, RunContext } from "./run-context.js";
+import type { Metric, Tag, TrackingService } from "../metadata/index.js";
+import { type ArtifactIO, lineageLabel } from "./artifact-io.js";
+import type { RunContext } from "./run-context.js";
 import type { StepRecord } from "./store.js";
-import type { JsonValue, OutputValue, PlanStep } from "./types.js";
+import type { ArtifactRef, JsonValue, OutputValue, PlanStep } from "./types.js";
 
 const MAX_TAG = 5000;
 const MAX_PARAM = 6000;
@@ -24,7 +24,8 @@ export function lineageTags(kind: "consumed" | "produced", values: Record<string
  * created under the pipeline run with tags naming the step and the artifacts it consumes.
  */
 export async function ensureStepRun(
-  d: Deps,
+  tracking: TrackingService,
+  io: ArtifactIO,
   ctx: RunContext,
   step: PlanStep,
   rec: StepRecord,
@@ -32,7 +33,7 @@ export async function ensureStepRun(
   extraTags: Tag[] = [],
 ): Promise<string> {
   if (rec.trackingRunId) {
-    await d.tracking.updateRun(rec.trackingRunId, { status: "RUNNING" });
+    await tracking.updateRun(rec.trackingRunId, { status: "RUNNING" });
     return rec.trackingRunId;
   }
   const tags: Tag[] = [
@@ -44,19 +45,19 @@ export async function ensureStepRun(
     ...lineageTags("consumed", inputs),
     ...extraTags,
   ];
-  const run = await d.tracking.createRun({
+  const run = await tracking.createRun({
     experimentId: ctx.record.experimentId,
     runName: rec.stepId,
     parentRunId: ctx.record.runId,
     tags,
   });
-  d.io.remember(run);
+  io.remember(run);
   return run.info.runId;
 }
 
 /** Logs a step's resolved parameters on its run (re-logging equal values is a no-op). */
 export async function logStepParams(
-  d: Deps,
+  tracking: TrackingService,
   runId: string,
   params: Record<string, JsonValue>,
 ): Promise<void> {
@@ -64,40 +65,39 @@ export async function logStepParams(
     key,
     value: clip(typeof v === "string" ? v : JSON.stringify(v), MAX_PARAM),
   }));
-  if (ps.length > 0) await d.tracking.logBatch(runId, { params: ps });
-}
-
-/** Stores captured stdout/stderr as `logs/stdout.txt` and `logs/stderr.txt` (when not empty). */
-export async function storeLogs(
-  d: Deps,
-  runId: string,
-  logs: { stdout: string; stderr: string },
-): Promise<void> {
-  for (const k of ["stdout", "stderr"] as const) {
-    if (logs[k].length > 0) await d.tracking.uploadArtifact(runId, `logs/${k}.txt`, logs[k]);
-  }
+  if (ps.length > 0) await tracking.logBatch(runId, { params: ps });
 }
 
 /**
- * Logs metrics and tags on the step run and ends it with `status` (FINISHED, FAILED or KILLED). With
- * `later`, the final status update is queued there instead of awaited (the run awaits it before it ends).
+ * Stores captured stdout/stderr as `logs/stdout.txt` and `logs/stderr.txt` (when not empty), unrecorded:
+ * record the returned values with `ArtifactIO.record`.
  */
+export async function storeLogs(
+  io: ArtifactIO,
+  runId: string,
+  logs: { stdout: string; stderr: string },
+): Promise<ArtifactRef[]> {
+  const out: ArtifactRef[] = [];
+  for (const k of ["stdout", "stderr"] as const) {
+    if (logs[k].length > 0) out.push(await io.storeText(runId, `logs/${k}.txt`, logs[k]));
+  }
+  return out;
+}
+
+/** Logs metrics and tags on the step run and ends it with `status` (FINISHED, FAILED or KILLED). */
 export async function endStepRun(
-  d: Deps,
+  tracking: TrackingService,
   runId: string,
   status: "FINISHED" | "FAILED" | "KILLED",
   metrics: Record<string, number>,
   tags: Tag[],
-  later?: Promise<unknown>[],
 ): Promise<void> {
   const now = Date.now();
   const ms: Metric[] = Object.entries(metrics)
     .filter(([, v]) => typeof v === "number")
     .map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
   const batch = { metrics: ms, tags: tags.map((t) => ({ key: t.key, value: clip(t.value, MAX_TAG) })) };
-  if (ms.length + tags.length > 0) await d.tracking.logBatch(runId, batch);
+  if (ms.length + tags.length > 0) await tracking.logBatch(runId, batch);
   // The step's own run, created by this service and known to be active: no need to read it first.
-  const end = d.tracking.store.updateRun(runId, { status, endTime: now });
-  if (later) later.push(end.catch(() => undefined));
-  else await end;
+  await tracking.store.updateRun(runId, { status, endTime: now });
 }

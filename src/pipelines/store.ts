@@ -96,3 +96,14 @@ export interface PipelineStore {
   getCache(key: string): Promise<CacheEntry | null>;
   deleteCache(key: string): Promise<void>;
 }
+
+/** A pipeline store that can join a transaction of the metadata store's database (see `metadataTransactionOf`). */
+export interface TransactionalPipelineStore extends PipelineStore {
+  /** A view whose writes join `trx`. */
+  within(trx: unknown): PipelineStore;
+}
+
+/** Whether `store` can join a metadata-store transaction. */
+export function isTransactionalPipelineStore(store: PipelineStore): store is TransactionalPipelineStore {
+  return typeof (store as Partial<TransactionalPipelineStore>).within === "function";
+}

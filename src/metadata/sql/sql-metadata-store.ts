@@ -68,10 +68,27 @@ export class SqlMetadataStore implements MetadataStore {
   readonly #d: SqlDialect;
   readonly #db: Kysely<Database>;
 
-  private constructor(dialect: SqlDialect) {
+  private constructor(dialect: SqlDialect, db: Kysely<Database> = dialect.db) {
     this.#d = dialect;
-    this.#db = dialect.db;
+    this.#db = db;
     this.kind = dialect.name;
+  }
+
+  /**
+   * Runs `fn` in one database transaction, with a view of this store whose writes join it; other
+   * components' tables in the same database join it through `trx`. Commits when `fn` resolves, rolls back
+   * when it throws. Inside a view, runs `fn` in the view's transaction. Do no other I/O inside: on SQLite
+   * the transaction holds the only connection.
+   */
+  transaction<T>(fn: (store: SqlMetadataStore, trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this, this.#db as Transaction<Database>);
+    return this.#db.transaction().execute((trx) => fn(new SqlMetadataStore(this.#d, trx), trx));
+  }
+
+  /** `fn` in a transaction of its own, or in the view's transaction. */
+  #tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this.#db as Transaction<Database>);
+    return this.#db.transaction().execute(fn);
   }
 
   /** The SQL engine under this store: a capability other components use to keep their own tables in the same database. */
@@ -138,7 +155,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async createExperiment(exp: NewExperiment): Promise<Experiment> {
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      return await this.#tx(async (trx) => {
         const taken = await trx
           .selectFrom("experiments")
           .select("experiment_id")
@@ -219,7 +236,7 @@ export class SqlMetadataStore implements MetadataStore {
     const n = expId(id);
     if (n === null) throw experimentNotFound(id);
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      return await this.#tx(async (trx) => {
         const current = await this.#loadExperiment(trx, n);
         if (!current) throw experimentNotFound(id);
         const name = change.name ?? current.name;
@@ -261,7 +278,9 @@ export class SqlMetadataStore implements MetadataStore {
     if (n === null) throw experimentNotFound(run.experimentId);
     const startTime = run.startTime ?? Date.now();
     let artifactUri = "";
-    await this.#db.transaction().execute(async (trx) => {
+    // The tags' last values; mlflow.runName and mlflow.parentRunId set the row's columns.
+    const tagged = new Map((run.tags ?? []).map((t) => [t.key, t.value]));
+    await this.#tx(async (trx) => {
       const exp = await trx
         .selectFrom("experiments")
         .select(["lifecycle_stage", "artifact_location"])
@@ -288,7 +307,7 @@ export class SqlMetadataStore implements MetadataStore {
         .insertInto("runs")
         .values({
           run_uuid: run.runId,
-          name: run.runName,
+          name: tagged.get("mlflow.runName") ?? run.runName,
           experiment_id: n,
           user_id: run.userId ?? "",
           status: "RUNNING",
@@ -296,19 +315,20 @@ export class SqlMetadataStore implements MetadataStore {
           end_time: null,
           lifecycle_stage: "active",
           artifact_uri: artifactUri,
-          parent_run_id: run.parentRunId ?? null,
+          parent_run_id: tagged.get("mlflow.parentRunId") ?? run.parentRunId ?? null,
           deleted_time: null,
         })
         .execute();
-      await this.#upsertRunTags(trx, run.runId, run.tags ?? []);
+      // The row was inserted with the tags' name and parent: the tags need not update them again.
+      await this.#upsertRunTags(trx, run.runId, run.tags ?? [], false);
     });
     // What the transaction stored, without reading it back: tags are upserted (the last value of a key wins).
-    const tags = [...new Map((run.tags ?? []).map((t) => [t.key, t.value])).entries()]
+    const tags = [...tagged.entries()]
       .map(([key, value]) => ({ key, value }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const info: RunInfo = {
       runId: run.runId,
-      runName: run.runName,
+      runName: tagged.get("mlflow.runName") ?? run.runName,
       experimentId: String(n),
       userId: run.userId ?? "",
       status: "RUNNING",
@@ -316,7 +336,7 @@ export class SqlMetadataStore implements MetadataStore {
       endTime: null,
       artifactUri,
       lifecycleStage: "active",
-      parentRunId: run.parentRunId ?? null,
+      parentRunId: tagged.get("mlflow.parentRunId") ?? run.parentRunId ?? null,
     };
     return { info, data: { metrics: [], params: [], tags }, inputs: { datasetInputs: [] } };
   }
@@ -398,7 +418,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async updateRun(runId: string, change: RunUpdate & { lifecycleStage?: LifecycleStage }): Promise<RunInfo> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       const set: Partial<RunsTable> = {};
       if (change.status !== undefined) set.status = change.status;
       if (change.endTime !== undefined) set.end_time = change.endTime;
@@ -446,12 +466,12 @@ export class SqlMetadataStore implements MetadataStore {
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
     const rows = (batch.metrics ?? []).map((m) => fromMetric(runId, m));
-    if (rows.length > 0 && !batch.params?.length && !batch.tags?.length) {
+    if (rows.length > 0 && !batch.params?.length && !batch.tags?.length && !this.#db.isTransaction) {
       // Metrics alone, the hottest write: one dialect call (one statement on PostgreSQL).
       assertActive(runId, await this.#d.writeRunMetrics(runId, rows));
       return;
     }
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await this.#activeRun(trx, runId);
       if (batch.params?.length) await this.#insertParams(trx, runId, batch.params);
       if (rows.length > 0) await this.#d.writeMetrics(trx, rows);
@@ -503,7 +523,7 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  async #upsertRunTags(trx: Db, runId: string, tags: Tag[]): Promise<void> {
+  async #upsertRunTags(trx: Db, runId: string, tags: Tag[], syncColumns = true): Promise<void> {
     const last = new Map(tags.map((t) => [t.key, t.value]));
     if (last.size === 0) return;
     await trx
@@ -513,6 +533,7 @@ export class SqlMetadataStore implements MetadataStore {
         oc.columns(["run_uuid", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })),
       )
       .execute();
+    if (!syncColumns) return;
     const name = last.get("mlflow.runName");
     if (name !== undefined)
       await trx.updateTable("runs").set({ name }).where("run_uuid", "=", runId).execute();
@@ -522,7 +543,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await this.#activeRun(trx, runId);
       const res = await trx
         .deleteFrom("tags")
@@ -538,7 +559,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await this.#activeRun(trx, runId);
       const run = await trx
         .selectFrom("runs")

@@ -1,7 +1,8 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import type { Executor, StepOutcome, StepTask } from "../executor.js";
+import type { PreparingExecutor, StepOutcome, StepTask } from "../executor.js";
+import type { PipelinePlan } from "../types.js";
 import { runCommand } from "./command-runner.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -41,7 +42,7 @@ export function commandEnv(task: StepTask, contextFile: string, metricsFile: str
  * Runs steps on this machine: function steps in a warm pool of worker processes (no process start per
  * step), command steps as child processes. Paths in tasks are local files the orchestrator staged.
  */
-export class LocalExecutor implements Executor {
+export class LocalExecutor implements PreparingExecutor {
   readonly kind = "local";
   readonly capacity: number;
   readonly #pool: WorkerPool;
@@ -57,6 +58,13 @@ export class LocalExecutor implements Executor {
   /** Starts the worker processes now rather than on the first step. */
   warm(): Promise<void> {
     return this.#pool.warm();
+  }
+
+  /** Has every worker import the plan's function-step modules now, so no step waits for its module to load. */
+  prepare(plan: PipelinePlan): void {
+    const modules = new Set<string>();
+    for (const s of plan.steps) if (s.run.kind === "function") modules.add(s.run.module);
+    this.#pool.preload([...modules]);
   }
 
   async execute(task: StepTask, signal: AbortSignal): Promise<StepOutcome> {
@@ -110,6 +118,7 @@ export class LocalExecutor implements Executor {
         signal,
       );
     }
+    await mkdir(context.workDir, { recursive: true });
     const contextFile = join(context.workDir, "context.json");
     const metricsFile = join(context.workDir, "metrics.json");
     await writeFile(contextFile, JSON.stringify(context, null, 2));

@@ -2,6 +2,7 @@
  * Entry point of a pooled worker process: runs one function step at a time, sent over IPC, and answers
  * with its outcome. stdout/stderr written while a step runs are captured and returned with it.
  */
+import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { StepContext, StepFunction, StepReturn } from "../executor.js";
 
@@ -14,7 +15,7 @@ interface RunMessage {
 
 const LIMIT = 1 << 20;
 let captured: { stdout: string; stderr: string } | null = null;
-const modules = new Map<string, Record<string, unknown>>();
+const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /** Routes writes to the current step's buffers (bounded, keeping the tail) instead of the real streams. */
 function capture(stream: NodeJS.WriteStream, key: "stdout" | "stderr"): void {
@@ -30,19 +31,26 @@ function capture(stream: NodeJS.WriteStream, key: "stdout" | "stderr"): void {
 }
 
 /** Imports a step module once per worker (the pool replaces a worker whose modules were edited). */
-async function load(module: string, name: string): Promise<StepFunction> {
+function importModule(module: string): Promise<Record<string, unknown>> {
   // import() of a cached module still goes through the loader hooks (another thread): keep our own cache.
   let mod = modules.get(module);
   if (!mod) {
-    try {
-      mod = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
-    } catch (e) {
-      // A module that does not load will not load on a retry either.
-      const err = e instanceof Error ? e : new Error(String(e));
-      if (!("retryable" in err)) Object.assign(err, { retryable: false });
-      throw err;
-    }
+    mod = import(pathToFileURL(module).href) as Promise<Record<string, unknown>>;
     modules.set(module, mod);
+    mod.catch(() => modules.delete(module));
+  }
+  return mod;
+}
+
+async function load(module: string, name: string): Promise<StepFunction> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(module);
+  } catch (e) {
+    // A module that does not load will not load on a retry either.
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (!("retryable" in err)) Object.assign(err, { retryable: false });
+    throw err;
   }
   const fn = mod[name];
   if (typeof fn !== "function") {
@@ -67,8 +75,23 @@ function errorInfo(e: unknown): { message: string; code?: string; retryable: boo
   };
 }
 
+/** Makes `context.workDir` create the directory the first time a step reads it. */
+function lazyWorkDir(context: StepContext): void {
+  const dir = context.workDir;
+  let made = false;
+  Object.defineProperty(context, "workDir", {
+    enumerable: true,
+    get() {
+      if (!made) mkdirSync(dir, { recursive: true });
+      made = true;
+      return dir;
+    },
+  });
+}
+
 async function run(msg: RunMessage): Promise<void> {
   captured = { stdout: "", stderr: "" };
+  lazyWorkDir(msg.context);
   const started = performance.now();
   let reply: Record<string, unknown>;
   try {
@@ -87,8 +110,10 @@ async function run(msg: RunMessage): Promise<void> {
 
 capture(process.stdout, "stdout");
 capture(process.stderr, "stderr");
-process.on("message", (msg: RunMessage) => {
+process.on("message", (msg: RunMessage | { type: "load"; module: string }) => {
   if (msg?.type === "run") void run(msg);
+  // A preload: a failure here is reported by the step that needs the module.
+  else if (msg?.type === "load") void importModule(msg.module).catch(() => undefined);
 });
 // The orchestrator went away (even kill -9): nothing will collect our results.
 process.on("disconnect", () => process.exit(0));

@@ -44,6 +44,11 @@ function loaderArgs(): string[] {
   }
 }
 
+/** A module file's mtime (0 when it is missing), to tell an edited module from the one a worker loaded. */
+function mtimeOf(module: string): number {
+  return statSync(module, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
+
 function failed(reason: StepError["reason"], message: string, retryable: boolean, stderr = ""): StepOutcome {
   return { ok: false, error: { reason, message, retryable }, stdout: "", stderr, metrics: {}, durationMs: 0 };
 }
@@ -64,6 +69,23 @@ export class WorkerPool {
   async warm(): Promise<void> {
     while (this.#workers.length < this.size) this.#workers.push(this.#spawn());
     await Promise.all(this.#workers.map((w) => w.ready));
+  }
+
+  /**
+   * Has every live worker import `modules` it has not loaded yet (in the background: a worker takes steps
+   * meanwhile). A module that fails to load is reported by the step that needs it.
+   */
+  preload(modules: string[]): void {
+    if (this.#closed) return;
+    while (this.#workers.length < this.size) this.#workers.push(this.#spawn());
+    for (const w of this.#workers) {
+      const fresh = modules.filter((m) => !w.dead && !w.loaded.has(m));
+      if (fresh.length === 0) continue;
+      for (const m of fresh) w.loaded.set(m, mtimeOf(m));
+      void w.ready.then(() => {
+        if (!w.dead && w.child.connected) for (const m of fresh) w.child.send({ type: "load", module: m });
+      });
+    }
   }
 
   /** Runs one job; resolves with its outcome (never rejects). Queues while all workers are busy. */
@@ -133,7 +155,7 @@ export class WorkerPool {
 
   /** `w`, or a new worker in its place when `w` imported an older version of `module` (ESM cannot unload it). */
   #fresh(w: Worker, module: string): Worker {
-    const mtime = statSync(module, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const mtime = mtimeOf(module);
     const seen = w.loaded.get(module);
     if (seen !== undefined && seen !== mtime) {
       w.dead = true;

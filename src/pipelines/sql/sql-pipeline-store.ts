@@ -1,6 +1,12 @@
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { SqlDialect } from "../../metadata/index.js";
-import type { CacheEntry, PipelineRunRecord, PipelineStore, RunPatch, StepRecord } from "../store.js";
+import type {
+  CacheEntry,
+  PipelineRunRecord,
+  RunPatch,
+  StepRecord,
+  TransactionalPipelineStore,
+} from "../store.js";
 import type { PipelineRunStatus, StepStatus } from "../types.js";
 import { migratePipelines } from "./migrations.js";
 import type { PipelineDatabase, PipelineRunsTable, PipelineStepsTable } from "./schema.js";
@@ -71,49 +77,94 @@ function stepRow(s: StepRecord, now: number): PipelineStepsTable {
 
 type Db = Kysely<PipelineDatabase>;
 
-async function upsertSteps(db: Db, steps: StepRecord[]): Promise<void> {
-  const now = Date.now();
-  for (let i = 0; i < steps.length; i += CHUNK) {
-    await db
-      .insertInto("pipeline_steps")
-      .values(steps.slice(i, i + CHUNK).map((s) => stepRow(s, now)))
-      .onConflict((oc) =>
-        oc.columns(["run_id", "step_id"]).doUpdateSet((eb) => ({
-          status: eb.ref("excluded.status"),
-          attempt: eb.ref("excluded.attempt"),
-          tracking_run_id: eb.ref("excluded.tracking_run_id"),
-          cache_key: eb.ref("excluded.cache_key"),
-          cached_from: eb.ref("excluded.cached_from"),
-          outputs: eb.ref("excluded.outputs"),
-          error: eb.ref("excluded.error"),
-          started_time: eb.ref("excluded.started_time"),
-          ended_time: eb.ref("excluded.ended_time"),
-          updated_time: eb.ref("excluded.updated_time"),
-        })),
-      )
-      .execute();
+function upsertQuery(db: Db, rows: PipelineStepsTable[]) {
+  return db
+    .insertInto("pipeline_steps")
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(["run_id", "step_id"]).doUpdateSet((eb) => ({
+        status: eb.ref("excluded.status"),
+        attempt: eb.ref("excluded.attempt"),
+        tracking_run_id: eb.ref("excluded.tracking_run_id"),
+        cache_key: eb.ref("excluded.cache_key"),
+        cached_from: eb.ref("excluded.cached_from"),
+        outputs: eb.ref("excluded.outputs"),
+        error: eb.ref("excluded.error"),
+        started_time: eb.ref("excluded.started_time"),
+        ended_time: eb.ref("excluded.ended_time"),
+        updated_time: eb.ref("excluded.updated_time"),
+      })),
+    );
+}
+
+/**
+ * The one-row upsert as SQL text plus the column behind each parameter, compiled once per store (and shared
+ * with its transaction views): a step's state changes several times per step, and building the query anew
+ * costs more than running it.
+ */
+interface Compiled {
+  upsert?: { sql: string; columns: (keyof PipelineStepsTable)[] };
+}
+
+function compiledUpsert(db: Db, compiled: Compiled, row: PipelineStepsTable): CompiledQuery {
+  if (!compiled.upsert) {
+    // Each parameter of a row of column names is its column's name.
+    const marked = Object.fromEntries(Object.keys(row).map((k) => [k, k])) as unknown as PipelineStepsTable;
+    const q = upsertQuery(db, [marked]).compile();
+    compiled.upsert = { sql: q.sql, columns: q.parameters as (keyof PipelineStepsTable)[] };
   }
+  const { sql, columns } = compiled.upsert;
+  return CompiledQuery.raw(
+    sql,
+    columns.map((k) => row[k]),
+  );
+}
+
+async function upsertSteps(db: Db, compiled: Compiled, steps: StepRecord[]): Promise<void> {
+  const now = Date.now();
+  if (steps.length === 1) {
+    await db.executeQuery(compiledUpsert(db, compiled, stepRow(steps[0]!, now)));
+    return;
+  }
+  for (let i = 0; i < steps.length; i += CHUNK)
+    await upsertQuery(
+      db,
+      steps.slice(i, i + CHUNK).map((s) => stepRow(s, now)),
+    ).execute();
 }
 
 /**
  * Pipeline state over any SQL engine Kysely speaks, in the metadata store's database: it borrows the
  * metadata store's connection and owns only its own tables, migrated with their own migration table.
  */
-export class SqlPipelineStore implements PipelineStore {
+export class SqlPipelineStore implements TransactionalPipelineStore {
   readonly #db: Db;
+  readonly #compiled: Compiled;
 
-  private constructor(dialect: SqlDialect) {
-    this.#db = dialect.db as unknown as Db;
+  private constructor(db: Db, compiled: Compiled) {
+    this.#db = db;
+    this.#compiled = compiled;
+  }
+
+  /** A view of this store whose writes join the transaction `trx` of the same database (see `metadataTransactionOf`). */
+  within(trx: unknown): SqlPipelineStore {
+    return new SqlPipelineStore(trx as unknown as Db, this.#compiled);
+  }
+
+  /** `fn` in a transaction of its own, or in the view's transaction. */
+  #tx(fn: (trx: Db) => Promise<void>): Promise<void> {
+    if (this.#db.isTransaction) return fn(this.#db);
+    return this.#db.transaction().execute(fn);
   }
 
   /** Migrates the pipeline tables (idempotent) and returns the store. Throws STORE_UNAVAILABLE. */
   static async open(dialect: SqlDialect): Promise<SqlPipelineStore> {
     await migratePipelines(dialect);
-    return new SqlPipelineStore(dialect);
+    return new SqlPipelineStore(dialect.db as unknown as Db, {});
   }
 
   async createRun(run: PipelineRunRecord, steps: StepRecord[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#tx(async (trx) => {
       await trx
         .insertInto("pipeline_runs")
         .values({
@@ -134,7 +185,7 @@ export class SqlPipelineStore implements PipelineStore {
           schedule: run.schedule,
         })
         .execute();
-      await upsertSteps(trx, steps);
+      await upsertSteps(trx, this.#compiled, steps);
     });
   }
 
@@ -191,9 +242,9 @@ export class SqlPipelineStore implements PipelineStore {
   }
 
   async saveSteps(steps: StepRecord[], cache?: CacheEntry): Promise<void> {
-    if (!cache && steps.length <= CHUNK) return upsertSteps(this.#db, steps);
-    await this.#db.transaction().execute(async (trx) => {
-      await upsertSteps(trx, steps);
+    if (!cache && steps.length <= CHUNK) return upsertSteps(this.#db, this.#compiled, steps);
+    await this.#tx(async (trx) => {
+      await upsertSteps(trx, this.#compiled, steps);
       if (!cache) return;
       const row = {
         cache_key: cache.key,
