@@ -134,7 +134,9 @@ export class SqliteDialect implements SqlDialect {
     const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#raw = new BetterSqlite3(path, { timeout: busyTimeoutMs });
-    this.#raw.pragma("journal_mode = WAL");
+    // Switching a fresh file to WAL needs an exclusive lock that SQLite does not always wait for (several
+    // processes opening a new store at once get SQLITE_BUSY at once), so that step is retried.
+    retryBusy(this.#raw, () => this.#raw.pragma("journal_mode = WAL"));
     // NORMAL in WAL mode survives a process crash (kill -9); only an OS crash can lose the last commits.
     this.#raw.pragma("synchronous = NORMAL");
     this.#raw.pragma("foreign_keys = ON");
