@@ -73,7 +73,7 @@ const gate = defineStep({
   export: "gate",
   inputs: { model: "model", eval: "dataset" },
   outputs: { decision: "metrics" },
-  params: { model: param.string("flights"), tolerance: param.number(0.005) },
+  params: { model: param.string("flights"), tolerance: param.number(0.02) },
   cache: false,
 });
 
@@ -100,7 +100,7 @@ export const flightsTrain = definePipeline({
     eval_sample: param.number(20_000),
     epochs: param.number(4),
     hidden: param.string("32"),
-    tolerance: param.number(0.005),
+    tolerance: param.number(0.02),
     // Filled from the alert when monitoring starts the pipeline.
     alert_id: param.string(""),
     deployment: param.string(""),

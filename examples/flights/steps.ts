@@ -250,7 +250,8 @@ function baselineLogLoss(labels: number[]): number {
  * Quality gate, part one: the candidate against the current champion scored on the same evaluation rows
  * (ONNX Runtime over its registered package); the first model is gated against predicting the base rate.
  * The gate metric is log loss (lower is better; it sees calibration as well as ranking); ROC AUC is reported.
- * Writes `pass` = 1 when the candidate's log loss is at most the champion's plus `tolerance`.
+ * Writes `pass` = 1 when the candidate's log loss is at most the champion's plus `tolerance` of it (relative:
+ * log loss scales with the base rate, which changes with the season).
  */
 export async function gate(ctx: StepContext) {
   const candidate = JSON.parse(await readFile(ctx.inputs.model as string, "utf8")) as {
@@ -274,7 +275,7 @@ export async function gate(ctx: StepContext) {
       champion_roc_auc: scores ? rocAuc(labels, scores) : 0.5,
       champion_version: champion ? Number(champion.version) : 0,
       improvement,
-      pass: improvement >= -Number(ctx.params.tolerance) ? 1 : 0,
+      pass: improvement >= -Number(ctx.params.tolerance) * championLogLoss ? 1 : 0,
     };
     writeFileSync(ctx.outputs.decision!, JSON.stringify(metrics));
     return { metrics };

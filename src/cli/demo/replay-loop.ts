@@ -245,7 +245,7 @@ export async function replay(
   let pending: Outcome[] = [];
   await timed(
     stages,
-    `replay ${range.from} → ${range.to} as traffic, monitor, retrain, canary`,
+    `replay ${range.from} → ${range.to}: traffic, drift, retraining, canary`,
     say,
     async () => {
       let i = 0;
