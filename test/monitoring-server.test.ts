@@ -18,7 +18,7 @@ import { writePredictionLog } from "./harness/prediction-log.js";
 import { freshConfig, tempDir } from "./harness/stores.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-/** Hours relative to now, so that the CLI's clock sees the shifted hour as the last complete window. */
+/** Hours relative to now, so that the CLI's clock sees a shifted hour as the last complete window. */
 const BASE = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
 const rebase = (rows: ReturnType<typeof flightRows>) =>
   rows.map((r) => ({ ...r, ts: r.ts - Date.UTC(2026, 0, 5) + BASE }));
@@ -54,9 +54,15 @@ beforeAll(async () => {
     root,
     rebase([...flightRows("flights", 0, 300), ...flightRows("flights", 1, 300)]),
   );
+  // The shifted hours run up to the current one, so the last complete hour is shifted even when the clock
+  // passes an hour boundary while the tests run.
   await writePredictionLog(
     root,
-    rebase([...flightRows("flights", 2, 300, 2), ...flightRows("flights", 3, 300, 2)]),
+    rebase([
+      ...flightRows("flights", 2, 300, 2),
+      ...flightRows("flights", 3, 300, 2),
+      ...flightRows("flights", 4, 300, 2),
+    ]),
   );
   server = await startServer(config, { monitors: [parseMonitor(monitorDef)], pipelines: [retrain] });
   // A pipeline-side alert trigger: monitoring's alerts reach it as well as the monitor's own actions.
