@@ -139,8 +139,14 @@ describe("web UI in Chromium", () => {
   it("keeps only visible rows in the page and loads further pages while scrolling", async () => {
     const t = server.tracking;
     const exp = await t.createExperiment("ui-many-runs");
+    // Distinct start times: the page orders by start time, and runs created in the same millisecond tie.
+    const start = Date.now() - 10_000;
     for (let i = 0; i < 450; i++) {
-      const run = await t.createRun({ experimentId: exp.experimentId, runName: `many-${i}` });
+      const run = await t.createRun({
+        experimentId: exp.experimentId,
+        runName: `many-${i}`,
+        startTime: start + i,
+      });
       await t.logBatch(run.info.runId, {
         metrics: [{ key: "score", value: i, timestamp: Date.now(), step: 0 }],
       });
@@ -159,8 +165,13 @@ describe("web UI in Chromium", () => {
     })`);
     await expect.poll(() => page.getByTestId("run-count").textContent()).toBe("450 runs");
     expect(await rows(page).count()).toBeLessThan(60);
-    await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await expect.poll(() => rows(page).last().locator("td").nth(1).textContent()).toBe("many-0");
+    // To the bottom, again while rows arrive and are measured (the scroll height grows as they do).
+    await expect
+      .poll(async () => {
+        await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        return rows(page).last().locator("td").nth(1).textContent();
+      })
+      .toBe("many-0");
   });
 
   it("compares runs: overlaid chart, parallel coordinates, param diff", async () => {
