@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isGyreError } from "../../core/errors.js";
 import type { Deployment, DeploymentLive, LiveStats, ServingService } from "../../serving/index.js";
 import type { RouteTable } from "../routes.js";
+import { eventStreams, openEventStream, sseEvent } from "../sse.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 /** What the server knows about deployments: the service over the metadata database, and the data planes' stats. */
@@ -15,7 +16,6 @@ export interface DeploymentsApi {
 /** How often an open event stream sends live figures (and the deployment when it changed), ms. */
 const STREAM_INTERVAL_MS = 2000;
 /** Interval of the SSE keep-alive comment, ms: below the idle timeouts of common proxies (30–60 s). */
-const SSE_HEARTBEAT_MS = 15_000;
 
 const flag = z.preprocess((v) => v === "true" || v === "1" || v === true, z.boolean());
 
@@ -86,7 +86,7 @@ async function liveNow(api: DeploymentsApi, name: string): Promise<DeploymentLiv
   return liveOf(api, name, d);
 }
 
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const sse = sseEvent;
 
 /**
  * Streams a deployment as Server-Sent Events: `deployment` (split, versions, timeline) at once and whenever it
@@ -101,15 +101,8 @@ async function streamDeployment(
 ): Promise<void> {
   let last = JSON.stringify(await detailOf(api, name));
   const first = await liveNow(api, name);
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  const write = (s: string) => void (res.writableEnded ? undefined : res.write(s));
+  const stream = openEventStream(reply, streams, () => clearInterval(timer));
+  const { write, end } = stream;
   write(`event: deployment\ndata: ${last}\n\n${sse("live", first)}`);
   let busy = false;
   const tick = async () => {
@@ -131,15 +124,6 @@ async function streamDeployment(
   const timer = setInterval(() => {
     tick().catch((e: unknown) => reply.log.warn({ err: e }, "deployment stream update failed"));
   }, STREAM_INTERVAL_MS);
-  const heartbeat = setInterval(() => write(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
-  const end = () => {
-    clearInterval(timer);
-    clearInterval(heartbeat);
-    streams.delete(end);
-    if (!res.writableEnded) res.end();
-  };
-  streams.add(end);
-  res.on("close", end);
 }
 
 /**
@@ -152,10 +136,7 @@ export function registerNativeDeployments(
   routes: RouteTable,
   api: DeploymentsApi,
 ): void {
-  const streams = new Set<() => void>();
-  app.addHook("preClose", async () => {
-    for (const end of streams) end();
-  });
+  const streams = eventStreams(app);
   const tag = "deployments";
   const base = `${API_PREFIX}/deployments`;
   const name = z.object({ name: z.string().min(1) });

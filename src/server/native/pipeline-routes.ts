@@ -7,10 +7,8 @@ import {
   watchRun,
 } from "../../pipelines/index.js";
 import type { RouteTable } from "../routes.js";
+import { eventStreams, openEventStream, sseEvent } from "../sse.js";
 import { API_PREFIX } from "./tracking-routes.js";
-
-/** Interval of the SSE keep-alive comment, ms: below the idle timeouts of common proxies (30–60 s). */
-const SSE_HEARTBEAT_MS = 15_000;
 
 const runParams = z.object({ runId: z.string().min(1) });
 
@@ -30,10 +28,7 @@ export function registerNativePipelines(
   routes: RouteTable,
   svc: PipelineService,
 ): void {
-  const streams = new Set<() => void>();
-  app.addHook("preClose", async () => {
-    for (const end of streams) end();
-  });
+  const streams = eventStreams(app);
   const tag = "pipelines";
   routes.add(app, {
     method: "GET",
@@ -147,7 +142,7 @@ function registerRunControl(app: FastifyInstance, routes: RouteTable, svc: Pipel
 }
 
 function sse(e: PipelineEvent): string {
-  return `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+  return sseEvent(e.type, e);
 }
 
 /** Streams a run's status changes until the run ends, the client disconnects or the server closes. */
@@ -158,28 +153,13 @@ async function streamRun(
   streams: Set<() => void>,
 ): Promise<void> {
   const chunks: string[] = [];
-  let write = (s: string) => void chunks.push(s);
+  let write: (s: string) => void = (s) => {
+    chunks.push(s);
+  };
   // Throws PIPELINE_RUN_NOT_FOUND before anything is sent, so the client gets a plain 404.
   const watch = await watchRun(svc, runId, (e) => write(sse(e)));
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  write = (s) => void res.write(s);
+  const stream = openEventStream(reply, streams, () => watch.stop());
+  write = stream.write;
   for (const c of chunks) write(c);
-  const heartbeat = setInterval(() => write(": heartbeat\n\n"), SSE_HEARTBEAT_MS);
-  const end = () => {
-    clearInterval(heartbeat);
-    watch.stop();
-    streams.delete(end);
-    if (!res.writableEnded) res.end();
-  };
-  streams.add(end);
-  // The response closes when the client disconnects (the request's own "close" fires once its body is read).
-  res.on("close", end);
-  void watch.done.then(end);
+  void watch.done.then(stream.end);
 }
