@@ -94,7 +94,8 @@ export function feedbackItemsFromCsv(
   });
 }
 
-async function postToServer(url: string, deployment: string, items: unknown[]) {
+/** Posts feedback items to a gyre server in chunks of MAX_FEEDBACK_ITEMS; totals what it accepted and matched. Throws the server's GyreError. */
+export async function postFeedback(url: string, deployment: string, items: unknown[]) {
   const total = { accepted: 0, matched: 0, unmatched: [] as string[] };
   for (let i = 0; i < items.length; i += MAX_FEEDBACK_ITEMS) {
     const res = await fetch(`${url.replace(/\/$/, "")}/api/v1/monitoring/feedback`, {
@@ -152,7 +153,7 @@ export function registerFeedback(program: Command): void {
       const items = feedbackItemsFromCsv(readFileSync(o.file, "utf8"), o);
       const config = await cliConfig(cmd);
       const result = /^https?:\/\//.test(config.store)
-        ? await postToServer(config.store, o.deployment, items)
+        ? await postFeedback(config.store, o.deployment, items)
         : await withMonitoring(cmd, (svc) => svc.ingestFeedback(o.deployment, items));
       emit(cmd, result, () => {
         process.stdout.write(

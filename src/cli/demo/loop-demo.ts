@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import type { GyreConfig } from "../../core/config.js";
+import { freePort } from "../../core/net.js";
 import { type DataService, dataFor } from "../../data/index.js";
 import { featuresFor, onlineFeatureLookup } from "../../features/index.js";
 import { type RunningServer, startServer } from "../../server/index.js";
@@ -166,18 +166,6 @@ async function initialTraining(server: RunningServer, quick: boolean, say: Progr
 async function championVersion(server: RunningServer): Promise<number | null> {
   const v = await server.registry.getModelVersionByAlias(DEMO_MODEL, "champion").catch(() => null);
   return v ? Number(v.version) : null;
-}
-
-/** A port that was free a moment ago (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
 }
 
 /**

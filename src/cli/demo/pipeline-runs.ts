@@ -1,13 +1,10 @@
 import type { TrackingService } from "../../metadata/index.js";
-import type { PipelineRunSummary, PipelineService } from "../../pipelines/index.js";
+import { type PipelineRunSummary, type PipelineService, watchRun } from "../../pipelines/index.js";
 
-/** Waits for a pipeline run started elsewhere (e.g. by a monitoring alert) to end. */
+/** Waits for a pipeline run started elsewhere (e.g. by a monitoring alert) to end; its final state. */
 export async function waitForRun(pipelines: PipelineService, runId: string): Promise<PipelineRunSummary> {
-  for (;;) {
-    const s = await pipelines.status(runId);
-    if (s.run.status !== "RUNNING") return s;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await (await watchRun(pipelines, runId, () => undefined)).done;
+  return pipelines.status(runId);
 }
 
 /** The metrics a step logged on its tracking run (empty when it did not run). */

@@ -1,5 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { literal } from "../../data/duck.js";
+import { postFeedback } from "../commands/feedback.js";
 
 /** One flight of the replay: what a client knows at departure, plus the truth that arrives later. */
 export interface ReplayFlight {
@@ -119,7 +120,7 @@ export async function sendFlights(
   return out;
 }
 
-/** Ground truth for answered requests: `POST /api/v1/monitoring/feedback` by request id, in chunks. */
+/** Ground truth for answered requests: `POST /api/v1/monitoring/feedback` by request id; how many matched. */
 export async function sendFeedback(
   serverUrl: string,
   deployment: string,
@@ -128,16 +129,5 @@ export async function sendFeedback(
   const items = outcomes
     .filter((o) => o.error === null)
     .map((o) => ({ request_id: o.flight.id, row_index: 0, label: o.flight.delayed }));
-  let matched = 0;
-  for (let i = 0; i < items.length; i += 5000) {
-    const res = await fetch(`${serverUrl}/api/v1/monitoring/feedback`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ deployment, items: items.slice(i, i + 5000) }),
-    });
-    const body = (await res.json()) as { matched?: number; message?: string };
-    if (!res.ok) throw new Error(`Feedback was refused (${res.status}): ${body.message ?? ""}`);
-    matched += body.matched ?? 0;
-  }
-  return matched;
+  return (await postFeedback(serverUrl, deployment, items)).matched;
 }
