@@ -15,7 +15,6 @@ export interface DeploymentsApi {
 
 /** How often an open event stream sends live figures (and the deployment when it changed), ms. */
 const STREAM_INTERVAL_MS = 2000;
-/** Interval of the SSE keep-alive comment, ms: below the idle timeouts of common proxies (30–60 s). */
 
 const flag = z.preprocess((v) => v === "true" || v === "1" || v === true, z.boolean());
 
@@ -75,18 +74,17 @@ function summaryOf(live: DeploymentLive): Record<string, unknown> {
   };
 }
 
-async function detailOf(api: DeploymentsApi, name: string): Promise<Record<string, unknown>> {
-  const d = await api.service.get(name);
-  return { ...(await view(api.service, d)), timeline: await api.service.timeline(name) };
+async function detailOf(api: DeploymentsApi, d: Deployment): Promise<Record<string, unknown>> {
+  return { ...(await view(api.service, d)), timeline: await api.service.timeline(d.name) };
 }
 
-async function liveNow(api: DeploymentsApi, name: string): Promise<DeploymentLive & { configured: boolean }> {
-  const d = await api.service.get(name);
+async function liveNow(
+  api: DeploymentsApi,
+  d: Deployment,
+): Promise<DeploymentLive & { configured: boolean }> {
   await api.live?.refresh();
-  return liveOf(api, name, d);
+  return liveOf(api, d.name, d);
 }
-
-const sse = sseEvent;
 
 /**
  * Streams a deployment as Server-Sent Events: `deployment` (split, versions, timeline) at once and whenever it
@@ -99,23 +97,24 @@ async function streamDeployment(
   reply: FastifyReply,
   streams: Set<() => void>,
 ): Promise<void> {
-  let last = JSON.stringify(await detailOf(api, name));
-  const first = await liveNow(api, name);
-  const stream = openEventStream(reply, streams, () => clearInterval(timer));
-  const { write, end } = stream;
-  write(`event: deployment\ndata: ${last}\n\n${sse("live", first)}`);
+  const d = await api.service.get(name);
+  let last = sseEvent("deployment", await detailOf(api, d));
+  const first = await liveNow(api, d);
+  const { write, end } = openEventStream(reply, streams, () => clearInterval(timer));
+  write(last + sseEvent("live", first));
   let busy = false;
   const tick = async () => {
     if (busy) return;
     busy = true;
     try {
-      const detail = JSON.stringify(await detailOf(api, name));
-      if (detail !== last) write(`event: deployment\ndata: ${detail}\n\n`);
+      const now = await api.service.get(name);
+      const detail = sseEvent("deployment", await detailOf(api, now));
+      if (detail !== last) write(detail);
       last = detail;
-      write(sse("live", await liveNow(api, name)));
+      write(sseEvent("live", await liveNow(api, now)));
     } catch (e) {
       if (!isGyreError(e) || e.code !== "SERVING_DEPLOYMENT_NOT_FOUND") throw e;
-      write(sse("gone", { message: e.message }));
+      write(sseEvent("gone", { message: e.message }));
       end();
     } finally {
       busy = false;
@@ -166,7 +165,7 @@ export function registerNativeDeployments(
       "A deployment: traffic split, resolved versions and its version timeline (changes and alias moves)",
     tag,
     params: name,
-    handler: ({ params }) => detailOf(api, params.name),
+    handler: async ({ params }) => detailOf(api, await api.service.get(params.name)),
   });
   routes.add(app, {
     method: "GET",
@@ -184,6 +183,6 @@ export function registerNativeDeployments(
       "Requests/s, errors/s and p50/p99 latency per variant and version, now and over the last minutes, from the serving data planes",
     tag,
     params: name,
-    handler: ({ params }) => liveNow(api, params.name),
+    handler: async ({ params }) => liveNow(api, await api.service.get(params.name)),
   });
 }

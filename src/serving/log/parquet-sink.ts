@@ -95,18 +95,16 @@ export class ParquetSink {
   /** Writes `rows` (any deployments and hours); resolves when every file is in place. */
   async write(rows: PredictionRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const groups = new Map<string, PredictionRow[]>();
+    const groups = new Map<string, { deployment: string; hour: string; rows: PredictionRow[] }>();
     for (const r of rows) {
-      const key = `${r.deployment}\u0000${hourOf(r.ts)}`;
-      const list = groups.get(key);
-      if (list) list.push(r);
-      else groups.set(key, [r]);
+      const hour = hourOf(r.ts);
+      const key = `${r.deployment}\u0000${hour}`;
+      const group = groups.get(key);
+      if (group) group.rows.push(r);
+      else groups.set(key, { deployment: r.deployment, hour, rows: [r] });
     }
     const { conn } = await this.#open();
-    for (const [key, list] of groups) {
-      const [deployment, hour] = key.split("\u0000") as [string, string];
-      await this.#writeGroup(conn, deployment, hour, list);
-    }
+    for (const g of groups.values()) await this.#writeGroup(conn, g.deployment, g.hour, g.rows);
   }
 
   async #writeGroup(
