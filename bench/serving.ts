@@ -20,12 +20,12 @@
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { loadFlights } from "../src/cli/demo/flights.js";
+import { freePort } from "../src/core/net.js";
 import { openServingService } from "../src/serving/index.js";
 import { closeConnections, type LatencySummary, summarise, timed } from "./http.js";
 import { type Figure, figure, table } from "./report.js";
@@ -40,15 +40,6 @@ interface Service {
   url: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
 }
 
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  addTo,
   deltaCounts,
   quantileMs,
   readScrape,
@@ -6,7 +7,6 @@ import {
   type SeriesCounts,
   seriesKey,
   splitKey,
-  sumCounts,
 } from "./scrape.js";
 
 /** Live figures of one variant/version of a deployment. */
@@ -161,16 +161,14 @@ export class LiveStats {
 
   /** Per series key of the deployments `wanted`, the counts from `a` to `b` summed over data planes reachable at both. */
   #delta(a: Sample, b: Sample, wanted: (deployment: string) => boolean): Map<string, SeriesCounts> {
-    const parts = new Map<string, SeriesCounts[]>();
+    const sums = new Map<string, SeriesCounts>();
     b.scrapes.forEach((sb, i) => {
       const sa = a.scrapes[i];
       if (!sb || !sa) return;
-      for (const [key, counts] of sb.series) {
-        if (!wanted(splitKey(key).deployment)) continue;
-        parts.set(key, [...(parts.get(key) ?? []), deltaCounts(sa.series.get(key), counts)]);
-      }
+      for (const [key, counts] of sb.series)
+        if (wanted(splitKey(key).deployment)) addTo(sums, key, deltaCounts(sa.series.get(key), counts));
     });
-    return new Map([...parts].map(([k, list]) => [k, sumCounts(list)]));
+    return sums;
   }
 
   #series(deployment: string): DeploymentLive["series"] {
@@ -197,16 +195,16 @@ export class LiveStats {
       error: last ? (last.errors[i] ?? null) : null,
     }));
     if (!last) return { deployment, sources, time: null, windowMs: null, variants: [], series: [] };
-    const from = [...this.#samples].reverse().find((s) => s.time <= last.time - this.#o.windowMs);
+    const from = this.#samples.findLast((s) => s.time <= last.time - this.#o.windowMs);
     const start = from ?? (this.#samples.length > 1 ? this.#samples[0]! : null);
     const window = start
       ? this.#delta(start, last, (d) => d === deployment)
       : new Map<string, SeriesCounts>();
     const seconds = start ? (last.time - start.time) / 1000 : 0;
-    const totals = new Map<string, SeriesCounts[]>();
+    const totals = new Map<string, SeriesCounts>();
     for (const s of last.scrapes)
       for (const [key, c] of s?.series ?? [])
-        if (splitKey(key).deployment === deployment) totals.set(key, [...(totals.get(key) ?? []), c]);
+        if (splitKey(key).deployment === deployment) addTo(totals, key, c);
     const served = last.scrapes.flatMap((s) => s?.served ?? []).filter((s) => s.deployment === deployment);
     const keys = new Set([
       ...totals.keys(),
@@ -214,7 +212,7 @@ export class LiveStats {
     ]);
     const variants = [...keys].map((key): VariantLive => {
       const { variant, version } = splitKey(key);
-      const total = sumCounts(totals.get(key) ?? []);
+      const total = totals.get(key) ?? { requests: 0, errors: 0 };
       const w = window.get(key);
       const info = served.find((s) => s.variant === variant && s.version === version);
       return {

@@ -94,10 +94,11 @@ export function addCounts(into: SeriesCounts, b: SeriesCounts): void {
   for (const [le, n] of b.buckets) into.buckets.set(le, (into.buckets.get(le) ?? 0) + n);
 }
 
-export function sumCounts(list: SeriesCounts[]): SeriesCounts {
-  const out = empty();
-  for (const c of list) addCounts(out, c);
-  return out;
+/** Adds `c` into `sums[key]`, starting from zero (`c` itself is never changed). */
+export function addTo(sums: Map<string, SeriesCounts>, key: string, c: SeriesCounts): void {
+  let into = sums.get(key);
+  if (!into) sums.set(key, (into = empty()));
+  addCounts(into, c);
 }
 
 /** A latency quantile in milliseconds from a (delta) histogram; null without requests. */

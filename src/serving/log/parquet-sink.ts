@@ -1,7 +1,7 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 
 /** One prediction-log row, in the shared contract's columns (see README, "Prediction log"). */
 export interface PredictionRow {
@@ -24,28 +24,127 @@ export interface PredictionRow {
   entityKey: string | null;
 }
 
-/** The log's columns, in order, with the PredictionRow field each one comes from. */
-const COLUMNS: ReadonlyArray<readonly [string, keyof PredictionRow, string]> = [
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** What every row of a request shares: where the prediction came from. */
+export type RowSource = Pick<
+  PredictionRow,
+  "deployment" | "model" | "version" | "variant" | "shadow" | "protocol"
+>;
+
+/**
+ * Prediction-log rows column by column (all arrays of the same length). The fields rows share are kept once in
+ * `sources`; `source[i]` is row i's index there.
+ */
+export interface LogColumns {
+  sources: RowSource[];
+  source: number[];
+  requestId: string[];
+  rowIndex: number[];
+  ts: number[];
+  latencyMs: number[];
+  inputs: string[];
+  outputs: string[];
+  entityKey: (string | null)[];
+}
+
+/** The staging table's columns, in the order they are appended, with the LogColumns field of each. */
+const STAGED: ReadonlyArray<readonly [string, Exclude<keyof LogColumns, "sources">, string]> = [
   ["request_id", "requestId", "VARCHAR"],
   ["row_index", "rowIndex", "INTEGER"],
   ["ts", "ts", "DOUBLE"],
-  ["deployment", "deployment", "VARCHAR"],
-  ["model", "model", "VARCHAR"],
-  ["version", "version", "VARCHAR"],
-  ["variant", "variant", "VARCHAR"],
-  ["shadow", "shadow", "BOOLEAN"],
-  ["protocol", "protocol", "VARCHAR"],
+  ["source", "source", "INTEGER"],
   ["latency_ms", "latencyMs", "DOUBLE"],
   ["inputs", "inputs", "VARCHAR"],
   ["outputs", "outputs", "VARCHAR"],
   ["entity_key", "entityKey", "VARCHAR"],
 ];
+const STAGE_COLUMNS = STAGED.map(([column, , type]) => `${column} ${type}`).join(", ");
 
-/** The NDJSON reader's column types, and the SELECT that turns its rows into the log's columns. */
-const JSON_COLUMNS = `{${COLUMNS.map(([, field, type]) => `${field}: '${type}'`).join(", ")}}`;
-const SELECT = COLUMNS.map(([column, field]) =>
-  column === "ts" ? `epoch_ms(round(${field})::BIGINT) AS ts` : `"${field}" AS ${column}`,
-).join(", ");
+/** The log file's columns, in the shared contract's order (see README, "Prediction log"). */
+const SELECT = [
+  "s.request_id",
+  "s.row_index",
+  "epoch_ms(round(s.ts)::BIGINT) AS ts",
+  "m.deployment",
+  "m.model",
+  "m.version",
+  "m.variant",
+  "m.shadow",
+  "m.protocol",
+  "s.latency_ms",
+  "s.inputs",
+  "s.outputs",
+  "s.entity_key",
+].join(", ");
+
+/** Empty columns to push rows into. */
+export function emptyColumns(): LogColumns {
+  return {
+    sources: [],
+    source: [],
+    requestId: [],
+    rowIndex: [],
+    ts: [],
+    latencyMs: [],
+    inputs: [],
+    outputs: [],
+    entityKey: [],
+  };
+}
+
+/** The index of `s` in `c.sources`, added when new (the last one is checked first: rows come in runs). */
+export function sourceIndex(c: LogColumns, s: RowSource): number {
+  const n = c.sources.length;
+  for (let k = n - 1; k >= 0; k--) {
+    const o = c.sources[k]!;
+    if (
+      o.deployment === s.deployment &&
+      o.version === s.version &&
+      o.variant === s.variant &&
+      o.model === s.model &&
+      o.shadow === s.shadow &&
+      o.protocol === s.protocol
+    )
+      return k;
+  }
+  c.sources.push({
+    deployment: s.deployment,
+    model: s.model,
+    version: s.version,
+    variant: s.variant,
+    shadow: s.shadow,
+    protocol: s.protocol,
+  });
+  return n;
+}
+
+/** `rows` column by column. */
+export function columnsOf(rows: readonly PredictionRow[]): LogColumns {
+  const c = emptyColumns();
+  for (const r of rows) {
+    c.source.push(sourceIndex(c, r));
+    c.requestId.push(r.requestId);
+    c.rowIndex.push(r.rowIndex);
+    c.ts.push(r.ts);
+    c.latencyMs.push(r.latencyMs);
+    c.inputs.push(r.inputs);
+    c.outputs.push(r.outputs);
+    c.entityKey.push(r.entityKey);
+  }
+  return c;
+}
+
+const sqlBool = (b: boolean) => (b ? "true" : "false");
+
+/** The sources as a VALUES table `m` joined to the staged rows by index. */
+function sourcesSql(sources: readonly RowSource[]): string {
+  const rows = sources.map(
+    (s, i) =>
+      `(${i}, ${sqlString(s.deployment)}, ${sqlString(s.model)}, ${sqlString(s.version)}, ${sqlString(s.variant)}, ${sqlBool(s.shadow)}, ${sqlString(s.protocol)})`,
+  );
+  return `(VALUES ${rows.join(", ")}) m(source, deployment, model, version, variant, shadow, protocol)`;
+}
 
 let lastHour = { bucket: Number.NaN, text: "" };
 
@@ -56,29 +155,55 @@ export function hourOf(ms: number): string {
   return lastHour.text;
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** Rows handed to DuckDB between returns to the event loop (a few tenths of a millisecond of work). */
+const SLICE = 256;
 
-/** Rows serialised between returns to the event loop (about a tenth of a millisecond of work). */
-const SLICE = 64;
+/** One Parquet file's rows: indices into the flushed columns (null: all of them). */
+interface Group {
+  deployment: string;
+  hour: string;
+  index: number[] | null;
+}
+
+/** Rows `start`..`end` of the group's `values`. */
+function slice<T>(values: T[], index: number[] | null, start: number, end: number): T[] {
+  if (!index) return values.slice(start, end);
+  const out = new Array<T>(end - start);
+  for (let i = start; i < end; i++) out[i - start] = values[index[i]!]!;
+  return out;
+}
+
+/** The sink's DuckDB: an in-memory instance, and empty data chunks of the staging table's types. */
+interface Duck {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+  chunk(rows: number): DuckDBDataChunk;
+}
 
 /**
  * Writes prediction rows as Parquet with DuckDB under `<root>/predictions/deployment=<d>/hour=<h>/`, one file
  * per (deployment, hour) per write, named `part-<pid>-<epochMillis>-<seq>.parquet`; each file is written under
- * a `.tmp` name and renamed, so readers never see a partial file. The event loop only serialises rows as
- * NDJSON (in slices, returning to the loop in between); DuckDB parses them and writes Parquet in its own
- * thread, so a flush does not hold the event loop (DuckDB's thread still competes for the CPU).
+ * a `.tmp` name and renamed, so readers never see a partial file. The event loop only hands the columns to
+ * DuckDB's appender (in slices, returning to the loop in between); DuckDB writes Parquet in its own thread,
+ * so a flush does not hold the event loop (DuckDB's thread still competes for the CPU).
  */
 export class ParquetSink {
-  #db: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> | null = null;
+  #db: Promise<Duck> | null = null;
   #seq = 0;
 
   constructor(readonly root: string) {}
 
-  #open() {
+  #open(): Promise<Duck> {
     this.#db ??= (async () => {
-      const { DuckDBInstance } = await import("@duckdb/node-api");
-      const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
-      return { instance, conn: await instance.connect() };
+      const duckdb = await import("@duckdb/node-api");
+      const instance = await duckdb.DuckDBInstance.create(":memory:", { threads: "1" });
+      const byName = { VARCHAR: duckdb.VARCHAR, INTEGER: duckdb.INTEGER, DOUBLE: duckdb.DOUBLE };
+      const types = STAGED.map(([, , type]) => byName[type as keyof typeof byName]);
+      return {
+        instance,
+        conn: await instance.connect(),
+        chunk: (rows: number) => duckdb.DuckDBDataChunk.create(types, rows),
+      };
     })();
     return this.#db;
   }
@@ -89,54 +214,73 @@ export class ParquetSink {
    */
   async open(): Promise<void> {
     await this.#open();
-    await import("@duckdb/node-api");
   }
 
   /** Writes `rows` (any deployments and hours); resolves when every file is in place. */
-  async write(rows: PredictionRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const groups = new Map<string, { deployment: string; hour: string; rows: PredictionRow[] }>();
-    for (const r of rows) {
-      const hour = hourOf(r.ts);
-      const key = `${r.deployment}\u0000${hour}`;
-      const group = groups.get(key);
-      if (group) group.rows.push(r);
-      else groups.set(key, { deployment: r.deployment, hour, rows: [r] });
-    }
-    const { conn } = await this.#open();
-    for (const g of groups.values()) await this.#writeGroup(conn, g.deployment, g.hour, g.rows);
+  write(rows: readonly PredictionRow[]): Promise<void> {
+    return this.writeColumns(columnsOf(rows));
   }
 
-  async #writeGroup(
-    conn: DuckDBConnection,
-    deployment: string,
-    hour: string,
-    rows: PredictionRow[],
-  ): Promise<void> {
-    const dir = join(this.root, "predictions", `deployment=${deployment}`, `hour=${hour}`);
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `part-${process.pid}-${Date.now()}-${this.#seq++}.parquet`);
-    // NDJSON in chunks of SLICE lines: neither serialising nor joining ever holds the loop for long.
-    const chunks: string[] = [];
-    for (let start = 0; start < rows.length; start += SLICE) {
-      if (start > 0) await yieldToLoop();
-      let chunk = "";
-      for (let i = start; i < Math.min(rows.length, start + SLICE); i++)
-        chunk += `${JSON.stringify(rows[i])}\n`;
-      chunks.push(chunk);
+  /** Writes `columns` (any deployments and hours); resolves when every file is in place. */
+  async writeColumns(columns: LogColumns): Promise<void> {
+    const n = columns.requestId.length;
+    if (n === 0) return;
+    const groups = new Map<string, Group>();
+    let current: Group | null = null;
+    for (let i = 0; i < n; i++) {
+      const deployment = columns.sources[columns.source[i]!]!.deployment;
+      const hour = hourOf(columns.ts[i]!);
+      if (!current || current.deployment !== deployment || current.hour !== hour) {
+        const key: string = `${deployment}\u0000${hour}`;
+        current = groups.get(key) ?? null;
+        if (!current) {
+          // Rows before i all belong to other groups; indices are only kept once a second group appears.
+          current = { deployment, hour, index: groups.size === 0 ? null : [] };
+          if (groups.size === 1) {
+            const first = groups.values().next().value!;
+            first.index = Array.from({ length: i }, (_, k) => k);
+          }
+          groups.set(key, current);
+        }
+      }
+      current.index?.push(i);
     }
+    const db = await this.#open();
+    for (const g of groups.values()) await this.#writeGroup(db, columns, g);
+  }
+
+  async #writeGroup(db: Duck, columns: LogColumns, g: Group): Promise<void> {
+    const dir = join(this.root, "predictions", `deployment=${g.deployment}`, `hour=${g.hour}`);
+    await mkdir(dir, { recursive: true });
+    const seq = this.#seq++;
+    const file = join(dir, `part-${process.pid}-${Date.now()}-${seq}.parquet`);
+    const table = `stage_${seq}`;
+    const n = g.index ? g.index.length : columns.requestId.length;
+    const { conn } = db;
+    await conn.run(`CREATE TABLE ${table} (${STAGE_COLUMNS})`);
     try {
-      await writeFile(`${file}.ndjson`, chunks);
-      const source = `read_json(${sqlString(`${file}.ndjson`)}, format = 'newline_delimited', columns = ${JSON_COLUMNS}, maximum_object_size = 1073741824)`;
-      await conn.run(
-        `COPY (SELECT ${SELECT} FROM ${source}) TO ${sqlString(`${file}.tmp`)} (FORMAT parquet)`,
-      );
+      const appender = await conn.createAppender(table);
+      try {
+        for (let start = 0; start < n; start += SLICE) {
+          if (start > 0) await yieldToLoop();
+          const end = Math.min(n, start + SLICE);
+          const chunk = db.chunk(end - start);
+          chunk.setColumns(
+            STAGED.map(([, field]) => slice(columns[field] as DuckDBValue[], g.index, start, end)),
+          );
+          appender.appendDataChunk(chunk);
+        }
+      } finally {
+        appender.closeSync();
+      }
+      const from = `${table} s JOIN ${sourcesSql(columns.sources)} USING (source)`;
+      await conn.run(`COPY (SELECT ${SELECT} FROM ${from}) TO ${sqlString(`${file}.tmp`)} (FORMAT parquet)`);
       await rename(`${file}.tmp`, file);
     } catch (e) {
       await rm(`${file}.tmp`, { force: true });
       throw e;
     } finally {
-      await rm(`${file}.ndjson`, { force: true });
+      await conn.run(`DROP TABLE IF EXISTS ${table}`);
     }
   }
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { ParquetSink } from "./parquet-sink.js";
-import { PredictionLog, type PredictionRecord } from "./prediction-log.js";
+import { emptyColumns, ParquetSink } from "./parquet-sink.js";
+import { PredictionLog, type PredictionRecord, pushRecord } from "./prediction-log.js";
 
 function record(requestId: string, rows: number, ts: number): PredictionRecord {
   return {
@@ -91,7 +91,80 @@ describe("PredictionLog", () => {
   });
 });
 
+describe("pushRecord", () => {
+  it("writes each row's inputs and outputs as the JSON of its values, whatever the dtype and shape", () => {
+    const c = emptyColumns();
+    pushRecord(c, {
+      ...record("x", 2, 0),
+      inputs: {
+        f: { dtype: "float32", shape: [2, 1], data: Float32Array.from([0.1, Number.NaN]) },
+        d: { dtype: "float64", shape: [2], data: Float64Array.from([1e21, -0]) },
+        i: { dtype: "int64", shape: [2, 1], data: BigInt64Array.from([9007199254740993n, -3n]) },
+        b: { dtype: "bool", shape: [2, 1], data: Uint8Array.from([1, 0]) },
+        s: { dtype: "string", shape: [2, 1], data: ['say "hi"\n', "ünï 🛫"] },
+        v: {
+          dtype: "float32",
+          shape: [2, 3],
+          data: Float32Array.from([1, 2, 3, 4, Number.POSITIVE_INFINITY, 6]),
+        },
+        'odd "name"': { dtype: "int32", shape: [2, 1], data: Int32Array.from([7, 8]) },
+      },
+    });
+    expect(c.inputs.map((t) => JSON.parse(t))).toEqual([
+      {
+        f: Math.fround(0.1),
+        d: 1e21,
+        i: 9007199254740992,
+        b: true,
+        s: 'say "hi"\n',
+        v: [1, 2, 3],
+        'odd "name"': 7,
+      },
+      { f: null, d: 0, i: -3, b: false, s: "ünï 🛫", v: [4, null, 6], 'odd "name"': 8 },
+    ]);
+    expect(c.inputs[0]).toBe(
+      JSON.stringify({
+        f: Math.fround(0.1),
+        d: 1e21,
+        i: 9007199254740992,
+        b: true,
+        s: 'say "hi"\n',
+        v: [1, 2, 3],
+        'odd "name"': 7,
+      }),
+    );
+    expect(c.requestId).toEqual(["x", "x"]);
+    expect(c.rowIndex).toEqual([0, 1]);
+    expect(c.entityKey).toEqual(['{"flight_id":"f0"}', '{"flight_id":"f1"}']);
+  });
+});
+
 describe("ParquetSink", () => {
+  it("writes one file per deployment and hour when a flush interleaves them, each row in its own file", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gyre-psink-"));
+    const log = new PredictionLog(new ParquetSink(root), { capacity: 100, flushIntervalMs: 60_000 });
+    const at = Date.UTC(2026, 10, 24, 7, 0, 0);
+    const names = ["a", "b", "a", "c", "b", "a"];
+    names.forEach((d, i) => {
+      log.offer({ ...record(`r${i}`, 1, at + i), deployment: d });
+    });
+    await log.close();
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(
+      `SELECT deployment, list(request_id ORDER BY request_id) AS ids, count(DISTINCT filename) AS files
+       FROM read_parquet('${root}/predictions/*/*/*.parquet', filename = true) GROUP BY deployment ORDER BY deployment`,
+    );
+    const rows = reader.getRowObjectsJson();
+    conn.closeSync();
+    db.closeSync();
+    expect(rows).toEqual([
+      { deployment: "a", ids: ["r0", "r2", "r5"], files: "1" },
+      { deployment: "b", ids: ["r1", "r4"], files: "1" },
+      { deployment: "c", ids: ["r3"], files: "1" },
+    ]);
+  });
+
   it("keeps any text exactly: quotes, newlines, non-ASCII and very long values", async () => {
     const root = mkdtempSync(join(tmpdir(), "gyre-psink-"));
     const sink = new ParquetSink(root);

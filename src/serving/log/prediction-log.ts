@@ -1,7 +1,6 @@
-import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { rowValue, scalarAt } from "../tensors.js";
 import type { Protocol, RawInput, Tensor, Tensors } from "../types.js";
-import type { ParquetSink, PredictionRow } from "./parquet-sink.js";
+import { emptyColumns, type LogColumns, type ParquetSink, sourceIndex } from "./parquet-sink.js";
 
 /** One answered request (or its shadow copy) as the data plane hands it to the log. */
 export interface PredictionRecord {
@@ -32,59 +31,79 @@ export interface PredictionLogOptions {
   onDepth?: (rows: number) => void;
 }
 
-/** Elements per row of each tensor (the product of its trailing dims). */
-function perRow(tensors: Tensors): Array<[string, Tensor, number]> {
-  return Object.entries(tensors).map(([name, t]) => [name, t, t.shape.slice(1).reduce((a, d) => a * d, 1)]);
+/** `"name":` of each tensor name seen so far (names repeat on every request). */
+const keys = new Map<string, string>();
+
+function keyOf(name: string): string {
+  let k = keys.get(name);
+  if (k === undefined) {
+    k = `${JSON.stringify(name)}:`;
+    if (keys.size < 10_000) keys.set(name, k);
+  }
+  return k;
 }
 
-function rowObject(columns: Array<[string, Tensor, number]>, i: number): string {
-  const o: Record<string, unknown> = {};
-  for (const [name, t, per] of columns) o[name] = per === 1 ? scalarAt(t, i) : rowValue(t, i);
-  return JSON.stringify(o);
+/** JSON text of row `i` of `t`: a scalar when a row holds one element, else the row's flat values. */
+function jsonAt(t: Tensor, i: number): string {
+  const per = t.shape.length === 2 ? t.shape[1]! : t.shape.slice(1).reduce((a, d) => a * d, 1);
+  if (per !== 1) return JSON.stringify(rowValue(t, i));
+  const v = t.data[i];
+  switch (typeof v) {
+    case "number":
+      if (t.dtype === "bool") return v === 1 ? "true" : "false";
+      return Number.isFinite(v) ? String(v) : "null";
+    case "string":
+      return JSON.stringify(v);
+    default:
+      return JSON.stringify(scalarAt(t, i));
+  }
 }
 
-function entityObject(keys: Record<string, RawInput>, i: number): string {
+/** The JSON object of row `i`: tensor name → the row's value (what `JSON.stringify` of that object gives). */
+function rowJson(tensors: Tensors, i: number): string {
+  let s = "{";
+  for (const name in tensors) {
+    if (s.length > 1) s += ",";
+    s += keyOf(name) + jsonAt(tensors[name]!, i);
+  }
+  return `${s}}`;
+}
+
+function entityJson(keys: Record<string, RawInput>, i: number): string {
   const o: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(keys)) o[name] = raw.values[i];
   return JSON.stringify(o);
 }
 
-/** The rows of one record in the log's column layout (one per prediction row, sharing the request id). */
-export function toRows(r: PredictionRecord): PredictionRow[] {
-  const rows: PredictionRow[] = [];
-  const inputs = perRow(r.inputs);
-  const outputs = perRow(r.outputs);
-  const version = String(r.version);
+/** Appends the rows of `r` (one per prediction row, sharing the request id) to `c`. */
+export function pushRecord(c: LogColumns, r: PredictionRecord): void {
+  const source = sourceIndex(c, {
+    deployment: r.deployment,
+    model: r.model,
+    version: String(r.version),
+    variant: r.variant,
+    shadow: r.shadow,
+    protocol: r.protocol,
+  });
   for (let i = 0; i < r.rows; i++) {
-    rows.push({
-      requestId: r.requestId,
-      rowIndex: i,
-      ts: r.ts,
-      deployment: r.deployment,
-      model: r.model,
-      version,
-      variant: r.variant,
-      shadow: r.shadow,
-      protocol: r.protocol,
-      latencyMs: r.latencyMs,
-      inputs: rowObject(inputs, i),
-      outputs: rowObject(outputs, i),
-      entityKey: r.entityKeys ? entityObject(r.entityKeys, i) : null,
-    });
+    c.source.push(source);
+    c.requestId.push(r.requestId);
+    c.rowIndex.push(i);
+    c.ts.push(r.ts);
+    c.latencyMs.push(r.latencyMs);
+    c.inputs.push(rowJson(r.inputs, i));
+    c.outputs.push(rowJson(r.outputs, i));
+    c.entityKey.push(r.entityKeys ? entityJson(r.entityKeys, i) : null);
   }
-  return rows;
 }
 
-/** Records turned into rows between returns to the event loop. */
-const SLICE = 64;
-
 /**
- * The asynchronous prediction log: `offer` only appends to a bounded in-memory queue (never blocks, never
- * throws); a timer flushes the queue to the sink. When the queue is full the record is dropped and counted.
+ * The asynchronous prediction log: `offer` only appends the record's rows to bounded in-memory columns (never
+ * blocks, never throws; the record's tensors are not kept); a timer flushes the columns to the sink. When
+ * the columns are full the record is dropped and counted.
  */
 export class PredictionLog {
-  #queue: PredictionRecord[] = [];
-  #rows = 0;
+  #columns: LogColumns = emptyColumns();
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -103,13 +122,13 @@ export class PredictionLog {
 
   /** Queues `record`; returns false (and counts the drop) when the queue has no room for its rows. */
   offer(record: PredictionRecord): boolean {
-    if (this.#rows + record.rows > this.options.capacity) {
+    const queued = this.#columns.requestId.length;
+    if (queued + record.rows > this.options.capacity) {
       this.options.onDrop?.(record.deployment, record.rows);
       return false;
     }
-    this.#queue.push(record);
-    this.#rows += record.rows;
-    this.options.onDepth?.(this.#rows);
+    pushRecord(this.#columns, record);
+    this.options.onDepth?.(queued + record.rows);
     return true;
   }
 
@@ -120,21 +139,16 @@ export class PredictionLog {
   }
 
   async #flushOnce(): Promise<void> {
-    if (this.#queue.length === 0) return;
-    const records = this.#queue;
-    this.#queue = [];
-    this.#rows = 0;
+    const columns = this.#columns;
+    const rows = columns.requestId.length;
+    if (rows === 0) return;
+    this.#columns = emptyColumns();
     this.options.onDepth?.(0);
-    const rows: PredictionRow[] = [];
-    for (let i = 0; i < records.length; i++) {
-      if (i > 0 && i % SLICE === 0) await yieldToLoop();
-      for (const row of toRows(records[i]!)) rows.push(row);
-    }
     try {
-      await this.sink.write(rows);
-      this.options.onFlush?.(rows.length);
+      await this.sink.writeColumns(columns);
+      this.options.onFlush?.(rows);
     } catch (e) {
-      this.options.onFlush?.(rows.length, e);
+      this.options.onFlush?.(rows, e);
     }
   }
 
