@@ -92,6 +92,17 @@ function typedData(spec: TensorSpec, values: unknown[]): TensorData {
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+const inputNames = new WeakMap<ModelSignature, ReadonlySet<string>>();
+
+/** The input names of `signature` (one set per signature object, not per request). */
+function inputNamesOf(signature: ModelSignature): ReadonlySet<string> {
+  let names = inputNames.get(signature);
+  if (!names) {
+    names = new Set(signature.inputs.map((i) => i.name));
+    inputNames.set(signature, names);
+  }
+  return names;
+}
 
 /** Allowed categories per input, from the signature's closed categorical features. */
 export function closedCategories(signature: ModelSignature): Map<string, Set<string>> {
@@ -125,8 +136,8 @@ export function toTensors(
   extra: ReadonlySet<string> = NO_NAMES,
   categories: ReadonlyMap<string, Set<string>> = closedCategories(signature),
 ): { tensors: Tensors; rows: number } {
-  const known = new Set(signature.inputs.map((i) => i.name));
-  for (const name of Object.keys(inputs)) {
+  const known = inputNamesOf(signature);
+  for (const name in inputs) {
     if (!known.has(name) && !extra.has(name)) {
       throw new GyreError(
         "SERVING_INPUT_UNKNOWN",

@@ -28,13 +28,19 @@ export interface DeploymentTimeline {
   events: TimelineEvent[];
 }
 
-function tryNormalise(spec: Record<string, unknown> | null): Deployment | null {
-  if (!spec) return null;
+const specs = new WeakMap<DeploymentChange, Deployment | null>();
+
+/** The deployment a recorded change wrote (null for a delete or a spec this version cannot read), read once. */
+function specOf(change: DeploymentChange): Deployment | null {
+  if (specs.has(change)) return specs.get(change)!;
+  let spec: Deployment | null = null;
   try {
-    return normaliseDeployment(spec, "store");
+    if (change.spec) spec = normaliseDeployment(change.spec, "store");
   } catch {
-    return null;
+    spec = null;
   }
+  specs.set(change, spec);
+  return spec;
 }
 
 const pct = (w: number) => `${Math.round(w * 10) / 10}%`;
@@ -89,7 +95,7 @@ export function describeUpdate(a: Deployment, b: Deployment): string {
 }
 
 function changeEvent(change: DeploymentChange, before: Deployment | null): TimelineEvent {
-  const after = tryNormalise(change.spec);
+  const after = specOf(change);
   let summary: string;
   if (change.action === "delete") summary = "deleted";
   else if (!after) summary = "spec changed (written by another gyre version)";
@@ -116,7 +122,7 @@ export function changeEvents(changes: DeploymentChange[]): TimelineEvent[] {
   let before: Deployment | null = null;
   return changes.map((c) => {
     const e = changeEvent(c, before);
-    before = tryNormalise(c.spec);
+    before = specOf(c);
     return e;
   });
 }
@@ -143,7 +149,7 @@ export function aliasEvents(history: AliasHistory): TimelineEvent[] {
 
 /** The alias references (model@alias) of the deployment now and of every recorded spec, de-duplicated, in order. */
 export function followedAliases(current: Deployment | null, changes: DeploymentChange[]): ModelRef[] {
-  const all = [current, ...changes.map((c) => tryNormalise(c.spec))].filter((d): d is Deployment => !!d);
+  const all = [current, ...changes.map(specOf)].filter((d): d is Deployment => !!d);
   const seen = new Map<string, ModelRef>();
   for (const d of all)
     for (const { ref } of deploymentRefs(d)) if (ref.alias !== undefined) seen.set(formatModelRef(ref), ref);

@@ -4,7 +4,15 @@ import { type DataService, dataFor } from "../../data/index.js";
 import { featuresFor, onlineFeatureLookup } from "../../features/index.js";
 import { type RunningServer, startServer } from "../../server/index.js";
 import { resolveServingConfig, startServing } from "../../serving/index.js";
-import { requireSucceeded, stepMetrics } from "./pipeline-runs.js";
+import {
+  DEMO_MODEL,
+  type Progress,
+  requireSucceeded,
+  stepMetrics,
+  type TrainingSummary,
+  timed,
+  trainingOutcome,
+} from "./pipeline-runs.js";
 import type { FlightsProject } from "./project.js";
 import { loadFlightsProject } from "./project.js";
 import { type ReplayResult, replay } from "./replay-loop.js";
@@ -17,7 +25,6 @@ import {
   type Workspace,
 } from "./workspace.js";
 
-export const DEMO_MODEL = "flights";
 /** The replay starts here; training data ends here the first time. */
 export const REPLAY_FROM = "2001-04-01";
 const REPLAY_TO = "2001-07-01";
@@ -40,25 +47,6 @@ export function demoScale(quick: boolean) {
     : { everyDays: 1, perDay: 400, sample: 100_000, epochs: 6, canaryLabels: 3000 };
 }
 
-export interface TrainingSummary {
-  pipelineRunId: string;
-  status: string;
-  /** Log loss on the evaluation window (the gate's metric; lower is better) and ROC AUC. */
-  candidateLogLoss: number | null;
-  championLogLoss: number | null;
-  candidateRocAuc: number | null;
-  championRocAuc: number | null;
-  against: string;
-  passed: boolean;
-  /** The evaluation window: [evalFrom, until), ISO dates. */
-  evalFrom: string | null;
-  until: string | null;
-  version: number | null;
-  alias: string | null;
-  /** Steps served from the pipeline cache (e.g. `train` when the training set did not change). */
-  cachedSteps: string[];
-}
-
 export interface DemoSummary {
   workspace: { store: string; artifacts: string; onlineStore: string; reused: boolean };
   serverUrl: string;
@@ -69,25 +57,6 @@ export interface DemoSummary {
   replay: ReplayResult;
   champion: { before: number | null; after: number | null };
   stages: { name: string; seconds: number }[];
-}
-
-/** Prints a line of progress; the CLI writes them to stderr (stdout stays clean for --json). */
-export type Progress = (line: string) => void;
-type Stages = DemoSummary["stages"];
-
-export async function timed<T>(
-  stages: Stages,
-  name: string,
-  say: Progress,
-  fn: () => Promise<T>,
-): Promise<T> {
-  say(`▶ ${name}`);
-  const t0 = performance.now();
-  const out = await fn();
-  const seconds = (performance.now() - t0) / 1000;
-  stages.push({ name, seconds });
-  say(`  ✓ ${name} (${seconds.toFixed(1)} s)`);
-  return out;
 }
 
 async function registerDataset(data: DataService, project: FlightsProject, say: Progress) {
@@ -117,34 +86,6 @@ async function featurePipeline(server: RunningServer, project: FlightsProject, s
     views,
     materializedRows: m.materialized_rows ?? 0,
     until: REPLAY_FROM,
-  };
-}
-
-/** Runs flights-train (or reads a run started elsewhere) and tells what its gate decided. */
-export async function trainingOutcome(
-  server: RunningServer,
-  summary: Awaited<ReturnType<RunningServer["pipelines"]["run"]>>,
-): Promise<TrainingSummary> {
-  const gate = await stepMetrics(server.tracking, summary, "gate");
-  const set = await stepMetrics(server.tracking, summary, "training-set");
-  const day = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString().slice(0, 10));
-  const reg = await stepMetrics(server.tracking, summary, "register");
-  const registered = reg.version !== undefined;
-  const aliases = registered ? (await server.registry.getModelVersion(DEMO_MODEL, reg.version!)).aliases : [];
-  return {
-    pipelineRunId: summary.run.runId,
-    status: summary.run.status,
-    candidateLogLoss: gate.candidate_log_loss ?? null,
-    championLogLoss: gate.champion_log_loss ?? null,
-    candidateRocAuc: gate.candidate_roc_auc ?? null,
-    championRocAuc: gate.champion_roc_auc ?? null,
-    against: gate.champion_version ? `champion v${gate.champion_version}` : "the base rate",
-    passed: gate.pass === 1,
-    evalFrom: day(set.eval_from),
-    until: day(set.until),
-    version: registered ? reg.version! : null,
-    alias: aliases.includes("champion") ? "champion" : aliases.includes("challenger") ? "challenger" : null,
-    cachedSteps: summary.steps.filter((s) => s.status === "CACHED").map((s) => s.stepId),
   };
 }
 
@@ -217,7 +158,7 @@ export async function runDemo(
   options: DemoOptions,
   say: Progress,
 ): Promise<{ summary: DemoSummary; stop(): Promise<void> }> {
-  const stages: Stages = [];
+  const stages: DemoSummary["stages"] = [];
   const ws = resolveWorkspace(config);
   const { existed, project } = await timed(stages, "initialise the workspace", say, async () => {
     if (options.fresh) {

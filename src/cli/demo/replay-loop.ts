@@ -4,8 +4,14 @@ import type { MonitorRun } from "../../monitoring/index.js";
 import type { RunningServer } from "../../server/index.js";
 import type { RunningServing } from "../../serving/index.js";
 import { rocAuc } from "../../training/index.js";
-import { DEMO_MODEL, type Progress, type TrainingSummary, timed, trainingOutcome } from "./loop-demo.js";
-import { waitForRun } from "./pipeline-runs.js";
+import {
+  DEMO_MODEL,
+  type Progress,
+  type TrainingSummary,
+  timed,
+  trainingOutcome,
+  waitForRun,
+} from "./pipeline-runs.js";
 import type { FlightsProject } from "./project.js";
 import { DAY_MS, loadReplay, type Outcome, sendFeedback, sendFlights } from "./replay.js";
 
