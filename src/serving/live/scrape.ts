@@ -97,7 +97,10 @@ export function addCounts(into: SeriesCounts, b: SeriesCounts): void {
 /** Adds `c` into `sums[key]`, starting from zero (`c` itself is never changed). */
 export function addTo(sums: Map<string, SeriesCounts>, key: string, c: SeriesCounts): void {
   let into = sums.get(key);
-  if (!into) sums.set(key, (into = empty()));
+  if (!into) {
+    into = empty();
+    sums.set(key, into);
+  }
   addCounts(into, c);
 }
 
