@@ -101,6 +101,8 @@ export class ServingMetrics {
       help: "1 for the version each deployment variant currently serves",
       labelNames: ["deployment", "variant", "model", "version"],
       registers,
+      // Every worker serves the same versions: across a cluster this is still 1, not the worker count.
+      aggregator: "max",
     });
   }
 
