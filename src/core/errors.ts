@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   REQUEST_INVALID: "invalid_argument",
   REQUEST_TOO_LARGE: "resource_exhausted",
   ENDPOINT_NOT_FOUND: "not_found",
+  SERVER_STREAMS_FULL: "unavailable",
   TRACKING_EXPERIMENT_NOT_FOUND: "not_found",
   TRACKING_EXPERIMENT_EXISTS: "already_exists",
   TRACKING_EXPERIMENT_DELETED: "failed_precondition",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isGyreError } from "../../core/errors.js";
 import type { Deployment, DeploymentLive, LiveStats, ServingService } from "../../serving/index.js";
 import type { RouteTable } from "../routes.js";
-import { eventStreams, openEventStream, sseEvent } from "../sse.js";
+import { admitStream, type EventStreams, eventStreams, openEventStream, sseEvent } from "../sse.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 /** What the server knows about deployments: the service over the metadata database, and the data planes' stats. */
@@ -95,8 +95,9 @@ async function streamDeployment(
   api: DeploymentsApi,
   name: string,
   reply: FastifyReply,
-  streams: Set<() => void>,
+  streams: EventStreams,
 ): Promise<void> {
+  admitStream(streams);
   const d = await api.service.get(name);
   let last = sseEvent("deployment", await detailOf(api, d));
   const first = await liveNow(api, d);

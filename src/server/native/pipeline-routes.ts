@@ -7,7 +7,7 @@ import {
   watchRun,
 } from "../../pipelines/index.js";
 import type { RouteTable } from "../routes.js";
-import { eventStreams, openEventStream, sseEvent } from "../sse.js";
+import { admitStream, type EventStreams, eventStreams, openEventStream, sseEvent } from "../sse.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 const runParams = z.object({ runId: z.string().min(1) });
@@ -150,15 +150,22 @@ async function streamRun(
   svc: PipelineService,
   runId: string,
   reply: FastifyReply,
-  streams: Set<() => void>,
+  streams: EventStreams,
 ): Promise<void> {
+  admitStream(streams);
   const chunks: string[] = [];
   let write: (s: string) => void = (s) => {
     chunks.push(s);
   };
   // Throws PIPELINE_RUN_NOT_FOUND before anything is sent, so the client gets a plain 404.
   const watch = await watchRun(svc, runId, (e) => write(sse(e)));
-  const stream = openEventStream(reply, streams, () => watch.stop());
+  let stream: ReturnType<typeof openEventStream>;
+  try {
+    stream = openEventStream(reply, streams, () => watch.stop());
+  } catch (e) {
+    watch.stop();
+    throw e;
+  }
   write = stream.write;
   for (const c of chunks) write(c);
   void watch.done.then(stream.end);
