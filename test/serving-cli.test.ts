@@ -122,7 +122,9 @@ describe("gyre serve, deployments, predict", () => {
       ].reduce((a, m) => a + Number(m[1]), 0);
       expect(total - shadow).toBe(41);
       // Both workers serve v1; the aggregated info gauge stays 1 (not one per worker).
-      expect(metrics).toMatch(/gyre_serving_variant_info\{deployment="flights",variant="primary",[^}]*\} 1\n/);
+      expect(metrics).toMatch(
+        /gyre_serving_variant_info\{deployment="flights",variant="primary",[^}]*\} 1\n/,
+      );
       const unknown = await gyre(["predict", "nope", "--input", request, "--url", url]);
       expect([unknown.code, unknown.stderr]).toEqual([4, expect.stringContaining("not served")]);
       child.kill("SIGTERM");
