@@ -6,6 +6,18 @@ import { describe, expect, it } from "vitest";
 import { emptyColumns, ParquetSink } from "./parquet-sink.js";
 import { PredictionLog, type PredictionRecord, pushRecord } from "./prediction-log.js";
 
+/** The rows of `sql` as JSON-ready objects, from a throwaway in-memory DuckDB. */
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
 function record(requestId: string, rows: number, ts: number): PredictionRecord {
   return {
     requestId,
@@ -57,16 +69,11 @@ describe("PredictionLog", () => {
     expect(readdirSync(dir).sort()).toEqual(["hour=2026-11-24T05", "hour=2026-11-24T06"]);
     for (const hour of readdirSync(dir))
       expect(readdirSync(join(dir, hour)).every((f) => /^part-\d+-\d+-\d+\.parquet$/.test(f))).toBe(true);
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    const reader = await conn.runAndReadAll(
+    const rows = await query(
       `SELECT request_id, row_index, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS ts, version, variant, shadow, protocol, latency_ms,
               inputs, outputs, entity_key, hour
        FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true, union_by_name = true) ORDER BY request_id, row_index`,
     );
-    const rows = reader.getRowObjectsJson();
-    conn.closeSync();
-    db.closeSync();
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({
       request_id: "a",
@@ -149,15 +156,10 @@ describe("ParquetSink", () => {
       log.offer({ ...record(`r${i}`, 1, at + i), deployment: d });
     });
     await log.close();
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    const reader = await conn.runAndReadAll(
+    const rows = await query(
       `SELECT deployment, list(request_id ORDER BY request_id) AS ids, count(DISTINCT filename) AS files
        FROM read_parquet('${root}/predictions/*/*/*.parquet', filename = true) GROUP BY deployment ORDER BY deployment`,
     );
-    const rows = reader.getRowObjectsJson();
-    conn.closeSync();
-    db.closeSync();
     expect(rows).toEqual([
       { deployment: "a", ids: ["r0", "r2", "r5"], files: "1" },
       { deployment: "b", ids: ["r1", "r4"], files: "1" },
@@ -187,14 +189,9 @@ describe("ParquetSink", () => {
       },
     ]);
     await sink.close();
-    const db = await DuckDBInstance.create(":memory:");
-    const conn = await db.connect();
-    const reader = await conn.runAndReadAll(
+    const rows = await query(
       `SELECT inputs, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS ts, shadow, entity_key FROM read_parquet('${root}/predictions/*/*/*.parquet')`,
     );
-    const rows = reader.getRowObjectsJson();
-    conn.closeSync();
-    db.closeSync();
     expect(rows).toEqual([
       { inputs: JSON.stringify(odd), ts: "2026-01-01 12:00:00.007", shadow: true, entity_key: null },
     ]);
