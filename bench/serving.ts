@@ -30,6 +30,7 @@ import { openServingService } from "../src/serving/index.js";
 import { closeConnections, type LatencySummary, summarise, timed } from "./http.js";
 import { type Figure, figure, table } from "./report.js";
 import { closedLoad, fixedRates, HAS_WRK, type LoadResult, type RateFigure } from "./serving-load.js";
+import { predictionLogFigures } from "./serving-log.js";
 import { type BenchModel, prepareModel } from "./serving-model.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -527,6 +528,7 @@ async function main(): Promise<void> {
       await hello.stop();
     }
     await benchWithoutLog(sizes, dir, figures, helloLoad.rps, gyre.rps);
+    figures.push(...(await predictionLogFigures(dir)));
     peerNote = await benchPeer(sizes, dir, figures, gyre);
   } finally {
     rmSync(dir, { recursive: true, force: true });

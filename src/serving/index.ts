@@ -31,7 +31,7 @@ export {
   type VariantLive,
 } from "./live/live-stats.js";
 export { ParquetSink, type PredictionRow } from "./log/parquet-sink.js";
-export type { PredictionRecord } from "./log/prediction-log.js";
+export { PredictionLog, type PredictionRecord } from "./log/prediction-log.js";
 export { OnnxModelRuntime } from "./onnx/onnx-runtime.js";
 export type { LoadedModel, ModelRuntime, RuntimeOptions } from "./runtime.js";
 export { type RunningServing, type StartServingOptions, startServing, VERSION } from "./server.js";
