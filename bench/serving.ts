@@ -11,9 +11,11 @@
  * - p99 at 1,000 req/s is measured by a separate client process (bench/rate-client.ts): three 3-second
  *   windows each for gyre and the hello-world (the machine's floor), interleaved; the best window counts;
  * - besides requests per second, each closed-loop run reports the server's CPU time per request, which stays
- *   meaningful when other work shares the machine.
+ *   meaningful when other work shares the machine;
+ * - closed-loop throughput runs in rounds (default 3): the hello-world, OIP v2, /invocations and /invocations
+ *   without batching one after another in each round; ratios are taken within a round, then the median.
  *
- *   npm run bench:serving -- [--seconds 5] [--connections 64] [--workers <cores>]
+ *   npm run bench:serving -- [--seconds 5] [--connections 64] [--workers <cores>] [--rounds 3]
  *
  * Prints a table and writes bench/results/serving.json. Load: wrk when installed, else autocannon.
  */
@@ -179,6 +181,8 @@ interface Sizes {
   seconds: number;
   connections: number;
   workers: number;
+  /** Rounds of the closed-loop comparison (hello-world, OIP v2, /invocations, batching off). */
+  rounds: number;
 }
 
 function throughput(
@@ -220,91 +224,156 @@ function ms(
 /** The hello-world ceiling, kept running while gyre is measured so latencies can be taken side by side. */
 interface Hello {
   url: string;
-  rps: number;
-  /** Server CPU time per request under the closed-loop load, µs. */
-  cpuUsPerRequest: number;
+  pid: number;
   body: string;
 }
 
-/** Closed-loop throughput at `sizes.connections`: both protocols, batching on and off, CPU per request, batch fill. */
+/** The hello-world's closed-loop figures (its median round), known once the throughput rounds ran. */
+interface HelloLoad extends Hello {
+  rps: number;
+  /** Server CPU time per request under the closed-loop load, µs. */
+  cpuUsPerRequest: number;
+}
+
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+}
+
+/** The round whose `f` is the median: its window is reported whole (rps, latencies and CPU belong together). */
+function medianRound<T>(rounds: T[], f: (r: T) => number): T {
+  const m = median(rounds.map(f));
+  return rounds.find((r) => f(r) === m)!;
+}
+
+interface Round {
+  hello: LoadResult;
+  v2: LoadResult;
+  inv: LoadResult;
+  noBatch: LoadResult;
+  batch: { calls: number; requests: number };
+}
+
+/**
+ * Closed-loop throughput at `sizes.connections`: the hello-world, both protocols, batching on and off, CPU per
+ * request, batch fill. The four run one after another in each of `sizes.rounds` rounds, so every comparison is
+ * between windows a few seconds apart; each figure is the median round and each ratio the median of the rounds'
+ * ratios (a shared machine's load drifts over a minute, which sequential runs would fold into the ratios).
+ */
 async function throughputFigures(
   sizes: Sizes,
   dir: string,
   gyre: Service,
   model: BenchModel,
   hello: Hello,
-): Promise<{ figures: Figure[]; inv: LoadResult }> {
+): Promise<{ figures: Figure[]; inv: LoadResult; hello: HelloLoad }> {
   const urls = gyreUrls(gyre);
   const run = (url: string, body: string, seconds: number) =>
     closedLoad(url, body, sizes.connections, seconds, dir, gyre.pid);
+  const runHello = (seconds: number) =>
+    closedLoad(`${hello.url}/hello`, hello.body, sizes.connections, seconds, dir, hello.pid);
   // One second of each first: JIT, ORT and both workers warm before anything is measured.
+  await runHello(1);
   await run(urls.v2, model.v2Body, 1);
   await run(urls.inv, model.invocationsBody, 1);
   await run(urls.noBatch, model.invocationsBody, 1);
-  const v2 = await run(urls.v2, model.v2Body, sizes.seconds);
-  const before = await batchTotals(gyre.url, "flights");
-  const inv = await run(urls.inv, model.invocationsBody, sizes.seconds);
-  const after = await batchTotals(gyre.url, "flights");
-  const noBatch = await run(urls.noBatch, model.invocationsBody, sizes.seconds);
+  const rounds: Round[] = [];
+  for (let i = 0; i < sizes.rounds; i++) {
+    const helloLoad = await runHello(sizes.seconds);
+    const v2 = await run(urls.v2, model.v2Body, sizes.seconds);
+    const before = await batchTotals(gyre.url, "flights");
+    const inv = await run(urls.inv, model.invocationsBody, sizes.seconds);
+    const after = await batchTotals(gyre.url, "flights");
+    const noBatch = await run(urls.noBatch, model.invocationsBody, sizes.seconds);
+    const batch = { calls: after.calls - before.calls, requests: after.requests - before.requests };
+    rounds.push({ hello: helloLoad, v2, inv, noBatch, batch });
+  }
+  const pick = (k: "hello" | "v2" | "inv" | "noBatch") => medianRound(rounds, (r) => r[k].rps)[k];
+  const [helloMid, v2, inv, noBatch] = [pick("hello"), pick("v2"), pick("inv"), pick("noBatch")];
+  const cpu = (r: LoadResult) => r.cpuUsPerRequest ?? Number.NaN;
+  const perRound = (f: (r: Round) => number) => ({ value: median(rounds.map(f)), rounds: rounds.map(f) });
   const at = `@${sizes.connections} conns`;
+  const ceiling = (k: "v2" | "inv" | "noBatch") => perRound((r) => r[k].rps / r.hello.rps);
   const figures = [
-    throughput(`gyre OIP v2 throughput ${at}`, v2, 0.4 * hello.rps, hello.rps),
-    throughput(`gyre /invocations throughput ${at}`, inv, 0.4 * hello.rps, hello.rps),
-    throughput(`gyre /invocations, batching off ${at}`, noBatch, null, hello.rps),
+    throughput(`hello-world Fastify (ceiling) ${at}`, helloMid, null, undefined, {
+      rounds_rps: rounds.map((r) => r.hello.rps),
+    }),
   ];
-  for (const [label, r] of [
-    ["OIP v2", v2],
-    ["/invocations", inv],
-    ["/invocations, batching off", noBatch],
+  for (const [name, r, k, target] of [
+    [`gyre OIP v2 throughput ${at}`, v2, "v2", 0.4],
+    [`gyre /invocations throughput ${at}`, inv, "inv", 0.4],
+    [`gyre /invocations, batching off ${at}`, noBatch, "noBatch", null],
   ] as const) {
+    const share = ceiling(k);
     figures.push(
+      throughput(name, r, target === null ? null : target * helloMid.rps, helloMid.rps, {
+        rounds_rps: rounds.map((x) => x[k].rps),
+        of_hello_world_same_round: share.rounds,
+      }),
       figure({
         backend: "serving",
-        name: `${label}: hello-world's CPU per request / gyre's`,
+        name: `${name.replace(/ throughput| @.*/g, "")}: req/s / the hello-world's in the same round`,
         unit: "%",
-        value: (100 * hello.cpuUsPerRequest) / (r.cpuUsPerRequest ?? Number.NaN),
+        value: 100 * share.value,
+        target: target === null ? null : 100 * target,
+        better: "higher",
+        detail: { rounds: share.rounds },
+      }),
+      figure({
+        backend: "serving",
+        name: `${name.replace(/ throughput| @.*/g, "")}: hello-world's CPU per request / gyre's`,
+        unit: "%",
+        value: 100 * median(rounds.map((x) => cpu(x.hello) / cpu(x[k]))),
         target: null,
         better: "higher",
-        detail: { gyre_us: r.cpuUsPerRequest, hello_us: hello.cpuUsPerRequest },
+        detail: { gyre_us: rounds.map((x) => cpu(x[k])), hello_us: rounds.map((x) => cpu(x.hello)) },
       }),
     );
   }
+  const speedUp = perRound((r) => r.inv.rps / r.noBatch.rps);
+  const cpuSpeedUp = perRound((r) => cpu(r.noBatch) / cpu(r.inv));
+  const fill = perRound((r) => r.batch.requests / Math.max(1, r.batch.calls));
   figures.push(
     figure({
       backend: "serving",
       name: "batching speed-up (on / off)",
       unit: "×",
-      value: inv.rps / noBatch.rps,
+      value: speedUp.value,
       target: 3,
       better: "higher",
+      detail: { rounds: speedUp.rounds, measured_as: "median over rounds of on / off req/s, same round" },
     }),
     figure({
       backend: "serving",
       name: "batching speed-up in server CPU per request (off / on)",
       unit: "×",
-      value: (noBatch.cpuUsPerRequest ?? Number.NaN) / (inv.cpuUsPerRequest ?? Number.NaN),
+      value: cpuSpeedUp.value,
       target: null,
       better: "higher",
-      detail: { on_us: inv.cpuUsPerRequest, off_us: noBatch.cpuUsPerRequest },
+      detail: { rounds: cpuSpeedUp.rounds },
     }),
     figure({
       backend: "serving",
       name: `mean requests per inference call ${at}`,
       unit: "req",
-      value: (after.requests - before.requests) / Math.max(1, after.calls - before.calls),
+      value: fill.value,
       target: null,
       better: "higher",
-      detail: { calls: after.calls - before.calls, requests: after.requests - before.requests },
+      detail: { rounds: fill.rounds },
     }),
   );
-  return { figures, inv };
+  return {
+    figures,
+    inv,
+    hello: { ...hello, rps: helloMid.rps, cpuUsPerRequest: cpu(helloMid) },
+  };
 }
 
 /** Sequential p50s, interleaved with the hello-world's, and the protocol overhead over raw ORT they give. */
 async function overheadFigures(
   gyre: Service,
   model: BenchModel,
-  hello: Hello,
+  hello: HelloLoad,
   raw: ReturnType<typeof summarise>,
 ): Promise<Figure[]> {
   const urls = gyreUrls(gyre);
@@ -333,7 +402,7 @@ async function overheadFigures(
 }
 
 /** p99 at 1,000 req/s of gyre and of the hello-world floor, windows interleaved. */
-async function rateFigures(gyre: Service, model: BenchModel, hello: Hello): Promise<Figure[]> {
+async function rateFigures(gyre: Service, model: BenchModel, hello: HelloLoad): Promise<Figure[]> {
   const [floor, fixed] = (await fixedRates(
     [
       { url: `${hello.url}/hello`, bodies: [hello.body] },
@@ -370,7 +439,7 @@ async function benchGyre(
   dir: string,
   figures: Figure[],
   hello: Hello,
-): Promise<{ rps: number; p99: number }> {
+): Promise<{ rps: number; p99: number; hello: HelloLoad }> {
   const model = await prepareModel(dir);
   const opened = await openServingService(model.config, []);
   await opened.service.create({ name: "flights", model: "flights@champion" });
@@ -384,11 +453,11 @@ async function benchGyre(
   figures.push(ms("raw ONNX Runtime p50 (1 row, in-process)", raw.p50, null, { p99_ms: raw.p99 }));
   const gyre = await startGyre(model.config.store, model.config.artifacts, sizes.workers);
   try {
-    const { figures: loadFigures, inv } = await throughputFigures(sizes, dir, gyre, model, hello);
-    figures.push(...loadFigures);
-    figures.push(...(await overheadFigures(gyre, model, hello, raw)));
-    figures.push(...(await rateFigures(gyre, model, hello)));
-    return { rps: inv.rps, p99: inv.p99 };
+    const load = await throughputFigures(sizes, dir, gyre, model, hello);
+    figures.push(...load.figures);
+    figures.push(...(await overheadFigures(gyre, model, load.hello, raw)));
+    figures.push(...(await rateFigures(gyre, model, load.hello)));
+    return { rps: load.inv.rps, p99: load.inv.p99, hello: load.hello };
   } finally {
     closeConnections();
     await gyre.stop();
@@ -487,12 +556,14 @@ async function main(): Promise<void> {
       seconds: { type: "string", default: "5" },
       connections: { type: "string", default: "64" },
       workers: { type: "string", default: String(availableParallelism()) },
+      rounds: { type: "string", default: "3" },
     },
   });
   const sizes: Sizes = {
     seconds: Number(values.seconds),
     connections: Number(values.connections),
     workers: Number(values.workers),
+    rounds: Math.max(1, Number(values.rounds)),
   };
   const dir = mkdtempSync(join(tmpdir(), "gyre-bench-serving-"));
   const figures: Figure[] = [];
@@ -502,32 +573,14 @@ async function main(): Promise<void> {
     const helloBody = JSON.stringify({
       dataframe_records: [{ distance: 1000, hour: 9, origin: "SEA", destination: "LAX" }],
     });
-    let gyre: { rps: number; p99: number };
-    let helloLoad: LoadResult;
+    let gyre: Awaited<ReturnType<typeof benchGyre>>;
     try {
-      await closedLoad(`${hello.url}/hello`, helloBody, sizes.connections, 1, dir);
-      helloLoad = await closedLoad(
-        `${hello.url}/hello`,
-        helloBody,
-        sizes.connections,
-        sizes.seconds,
-        dir,
-        hello.pid,
-      );
-      figures.push(
-        throughput(`hello-world Fastify (ceiling) @${sizes.connections} conns`, helloLoad, null, undefined),
-      );
-      gyre = await benchGyre(sizes, dir, figures, {
-        url: hello.url,
-        rps: helloLoad.rps,
-        cpuUsPerRequest: helloLoad.cpuUsPerRequest ?? Number.NaN,
-        body: helloBody,
-      });
+      gyre = await benchGyre(sizes, dir, figures, { url: hello.url, pid: hello.pid, body: helloBody });
     } finally {
       closeConnections();
       await hello.stop();
     }
-    await benchWithoutLog(sizes, dir, figures, helloLoad.rps, gyre.rps);
+    await benchWithoutLog(sizes, dir, figures, gyre.hello.rps, gyre.rps);
     figures.push(...(await predictionLogFigures(dir)));
     peerNote = await benchPeer(sizes, dir, figures, gyre);
   } finally {
