@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ArtifactStore } from "../artifacts/index.js";
+import { type ArtifactStore, isLocalArtifactStore } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { TrackingService } from "../metadata/index.js";
 import type { Catalog, FeatureRef } from "./catalog.js";
@@ -149,7 +149,10 @@ export async function buildTrainingSet(
     const result = await offline.historical({ entities, timestampColumn: ts, views, columns, outFile });
     const id = randomUUID().replace(/-/g, "");
     const base = `${TRAINING_SET_PREFIX}/${id}`;
-    const put = await deps.artifacts.put(`${base}/data.parquet`, createReadStream(outFile));
+    // A local artifact store takes the file over by hard link (no second copy of a large training set).
+    const put = isLocalArtifactStore(deps.artifacts)
+      ? await deps.artifacts.putFile(`${base}/data.parquet`, outFile)
+      : await deps.artifacts.put(`${base}/data.parquet`, createReadStream(outFile));
     const set: TrainingSet = {
       id,
       name: req.name ?? "training-set",

@@ -52,8 +52,9 @@ export interface OfflineStore {
   /** Columns of an entity source, as `columns` does for a view. */
   entityColumns(entities: OfflineEntities): Promise<Array<{ name: string; type: string }>>;
   /**
-   * Point-in-time join written as Parquet to `outFile`; returns its row count, schema and the entity
-   * time range (ms, UTC). Column names per view are given in `columns`.
+   * Point-in-time join written as Parquet to `outFile`; returns its row count, schema, the entity
+   * time range (ms, UTC) and how each view was joined (engine-specific plan names, in view order).
+   * Column names per view are given in `columns`.
    */
   historical(req: {
     entities: OfflineEntities;
@@ -66,6 +67,7 @@ export interface OfflineStore {
     schema: Array<{ name: string; type: string }>;
     start: number | null;
     end: number | null;
+    joins: string[];
   }>;
   /** Latest row per entity with event time in [start, end) ms, ordered by key, after key `after`, in chunks. */
   latest(

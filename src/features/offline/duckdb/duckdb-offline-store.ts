@@ -10,7 +10,9 @@ import type {
 } from "../../offline-store.js";
 import type { FeatureValue, SourceDef } from "../../types.js";
 import { loadEntities } from "./entities.js";
-import { ident, latestSql, lit, pointInTimeSql, relation, viewRows } from "./pit-sql.js";
+import { type PitJoinMode, planViewJoin } from "./interval-index.js";
+import { pointInTimeSql, type ViewJoin } from "./pit-join.js";
+import { ident, latestSql, lit, relation, viewRows } from "./pit-sql.js";
 
 /** DuckDB's own message, without its internal prefix, safe to show (it names columns, not data). */
 function duckMessage(e: unknown): string {
@@ -33,19 +35,26 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly kind = "duckdb";
   readonly #instance: DuckDBInstance;
   readonly #conn: DuckDBConnection;
+  readonly #pitJoin: PitJoinMode;
 
-  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, pitJoin: PitJoinMode) {
     this.#instance = instance;
     this.#conn = conn;
+    this.#pitJoin = pitJoin;
   }
 
-  /** An in-memory DuckDB (spilling to a temp directory when joins outgrow memory); TIMESTAMP values are UTC. */
-  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbOfflineStore> {
+  /**
+   * An in-memory DuckDB (spilling to a temp directory when joins outgrow memory); TIMESTAMP values are UTC.
+   * `pitJoin` forces one join plan for every view (default `auto`: see planViewJoin).
+   */
+  static async open(
+    options: { threads?: number; memoryLimit?: string; pitJoin?: PitJoinMode } = {},
+  ): Promise<DuckDbOfflineStore> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(":memory:", config);
-    return new DuckDbOfflineStore(instance, await instance.connect());
+    return new DuckDbOfflineStore(instance, await instance.connect(), options.pitJoin ?? "auto");
   }
 
   async setSources(sources: SourceDef[], baseDir: string): Promise<void> {
@@ -110,21 +119,27 @@ export class DuckDbOfflineStore implements OfflineStore {
     const conn = await this.#instance.connect();
     try {
       await loadEntities(conn, req.entities, req.timestampColumn);
-      const query = pointInTimeSql(req.views, req.timestampColumn, req.columns);
+      const ts = ident(req.timestampColumn);
+      const meta = await conn.runAndReadAll(
+        `SELECT count(*)::DOUBLE AS n, epoch_us(min(${ts}))::DOUBLE AS lo, epoch_us(max(${ts}))::DOUBLE AS hi,
+          epoch_ms(min(${ts}))::DOUBLE AS start, epoch_ms(max(${ts}))::DOUBLE AS end FROM __entities`,
+      );
+      const m = meta.getRowObjectsJson()[0]!;
+      const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
+      const joins: ViewJoin[] = [];
+      for (const [i, v] of req.views.entries())
+        joins.push(await planViewJoin(conn, v, i, range, this.#pitJoin));
+      const query = pointInTimeSql(req.views, joins, req.timestampColumn, req.columns);
       await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
       const schema = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(req.outFile)})`))
         .getRowObjectsJson()
         .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      const ts = ident(req.timestampColumn);
-      const meta = await conn.runAndReadAll(
-        `SELECT count(*)::DOUBLE AS n, epoch_ms(min(${ts}))::DOUBLE AS lo, epoch_ms(max(${ts}))::DOUBLE AS hi FROM __entities`,
-      );
-      const row = meta.getRowObjectsJson()[0]!;
       return {
-        rowCount: Number(row.n),
+        rowCount: range.rows,
         schema,
-        start: row.lo === null ? null : Number(row.lo),
-        end: row.hi === null ? null : Number(row.hi),
+        start: m.start === null ? null : Number(m.start),
+        end: m.end === null ? null : Number(m.end),
+        joins: joins.map((j) => j.kind),
       };
     } catch (e) {
       if (e instanceof GyreError) throw e;
