@@ -10,8 +10,8 @@ import type {
 } from "../../offline-store.js";
 import type { FeatureValue, SourceDef } from "../../types.js";
 import { loadEntities } from "./entities.js";
-import { type PitJoinMode, planViewJoin } from "./interval-index.js";
-import { pointInTimeSql, type ViewJoin } from "./pit-join.js";
+import { type PitJoinMode, planJoins } from "./interval-index.js";
+import { pointInTimeSql } from "./pit-join.js";
 import { ident, latestSql, lit, relation, viewRows } from "./pit-sql.js";
 
 /** DuckDB's own message, without its internal prefix, safe to show (it names columns, not data). */
@@ -126,9 +126,7 @@ export class DuckDbOfflineStore implements OfflineStore {
       );
       const m = meta.getRowObjectsJson()[0]!;
       const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
-      const joins: ViewJoin[] = [];
-      for (const [i, v] of req.views.entries())
-        joins.push(await planViewJoin(conn, v, i, range, this.#pitJoin));
+      const joins = await planJoins(conn, req.views, range, this.#pitJoin);
       const query = pointInTimeSql(req.views, joins, req.timestampColumn, req.columns);
       await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
       const schema = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(req.outFile)})`))

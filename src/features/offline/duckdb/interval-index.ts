@@ -14,51 +14,16 @@ export interface EntityRange {
 }
 
 /**
- * In `auto` mode, a bucket may hold at most this many intervals of one entity; beyond it (bursts of
+ * In `auto` mode, a bucket may hold at most this many segments of one entity; beyond it (bursts of
  * updates within a bucket) every entity row in it would test them all, and ASOF is used instead.
  */
 const MAX_BUCKET_ROWS = 64;
 
-/**
- * Plans the join of view `i`. A view with no more rows than there are entity rows becomes an index of
- * validity intervals: each row is valid from its event time until the next row of its entity or the end of
- * its TTL, whichever comes first; intervals are cut into per-entity time buckets (width = the entity's
- * covered time / its interval count, so about two bucket entries per interval), and each entity row looks up
- * its (entity, bucket) by hash join. Larger views, and views whose buckets overflow, use ASOF.
- * Temp tables `__fv<i>`, `__d<i>` and `__x<i>` live until the connection closes.
- */
-export async function planViewJoin(
-  conn: DuckDBConnection,
-  v: OfflineView,
-  i: number,
-  range: EntityRange,
-  mode: PitJoinMode,
-): Promise<ViewJoin> {
-  if (mode === "asof" || range.rows === 0) return asofJoin(v);
-  const limit = mode === "interval" ? "" : `LIMIT ${range.rows + 1}`;
-  await conn.run(`CREATE TEMP TABLE __fv${i} AS SELECT * FROM (${viewRows(v)}) ${limit}`);
-  if (mode === "auto" && (await count(conn, `SELECT count(*) FROM __fv${i}`)) > range.rows) {
-    await conn.run(`DROP TABLE __fv${i}`);
-    return asofJoin(v);
-  }
-  await conn.run(intervalsSql(v, i, range));
-  await conn.run(`CREATE TEMP TABLE __d${i} AS SELECT *, row_number() OVER () AS __kid FROM (
-      SELECT ${keyList(v)}, min(__cs) AS __t0, greatest(1, (max(__ce) - min(__cs) + 1) // count(*)) AS __w
-      FROM __iv${i} GROUP BY ${keyList(v)})`);
-  const feats = v.features.map((f) => `iv.${ident(f.name)}`).join(", ");
-  await conn.run(`CREATE TEMP TABLE __x${i} AS SELECT d.__kid, iv.__s, iv.__e, ${feats},
-      unnest(range((iv.__cs - d.__t0) // d.__w, (iv.__ce - d.__t0) // d.__w + 1)) AS __b
-    FROM __iv${i} iv JOIN __d${i} d ON ${v.keys.map((k) => `iv.${ident(k.name)} = d.${ident(k.name)}`).join(" AND ")}`);
-  await conn.run(`DROP TABLE __iv${i}`);
-  const fullest = await count(
-    conn,
-    `SELECT max(n) FROM (SELECT count(*) AS n FROM __x${i} GROUP BY __kid, __b)`,
-  );
-  if (mode === "auto" && fullest > MAX_BUCKET_ROWS) return { kind: "asof", rows: `SELECT * FROM __fv${i}` };
-  return { kind: "interval", keys: `__d${i}`, intervals: `__x${i}` };
-}
+const MAX_BIGINT = "9223372036854775807";
 
-const keyList = (v: OfflineView) => v.keys.map((k) => ident(k.name)).join(", ");
+const keyList = (v: OfflineView, alias = "") => v.keys.map((k) => `${alias}${ident(k.name)}`).join(", ");
+const keysMatch = (v: OfflineView, a: string, b: string) =>
+  v.keys.map((k) => `${a}.${ident(k.name)} = ${b}.${ident(k.name)}`).join(" AND ");
 
 async function count(conn: DuckDBConnection, sql: string): Promise<number> {
   const r = await conn.runAndReadAll(sql);
@@ -66,17 +31,111 @@ async function count(conn: DuckDBConnection, sql: string): Promise<number> {
 }
 
 /**
- * `__iv<i>`: the rows of `__fv<i>` as intervals [`__s`, `__e`) in µs, clipped to the entity time range as
- * [`__cs`, `__ce`]. Among rows of one entity and event time only the last in (event, created) order keeps a
- * non-empty interval, so it wins as in the ASOF join. Rows with a NULL key can never match and are dropped.
+ * Plans how each view is joined. Views with no more rows than there are entity rows become validity
+ * intervals: a row is valid from its event time until the next row of its entity or the end of its TTL,
+ * whichever comes first. Views with the same join keys are overlaid into one index of segments carrying every
+ * view's values, cut into per-entity time buckets (width = the entity's covered time / its segment count, so
+ * about two bucket entries per segment); each entity row then finds its segment with one hash join on
+ * (entity, bucket). Larger views, and views whose buckets overflow (alone), use ASOF. Temp tables live until
+ * the connection closes.
+ */
+export async function planJoins(
+  conn: DuckDBConnection,
+  views: OfflineView[],
+  range: EntityRange,
+  mode: PitJoinMode,
+): Promise<ViewJoin[]> {
+  const joins: ViewJoin[] = views.map(asofJoin);
+  if (mode === "asof" || range.rows === 0) return joins;
+  const groups = new Map<string, number[]>();
+  for (const [i, v] of views.entries()) {
+    const limit = mode === "interval" ? "" : `LIMIT ${range.rows + 1}`;
+    await conn.run(`CREATE TEMP TABLE __fv${i} AS SELECT * FROM (${viewRows(v)}) ${limit}`);
+    if (mode === "auto" && (await count(conn, `SELECT count(*) FROM __fv${i}`)) > range.rows) {
+      await conn.run(`DROP TABLE __fv${i}`);
+      continue;
+    }
+    joins[i] = { kind: "asof", rows: `SELECT * FROM __fv${i}` };
+    await conn.run(intervalsSql(v, i, range));
+    const sig = v.keys.map((k) => `${k.name}:${k.type}`).join(",");
+    groups.set(sig, [...(groups.get(sig) ?? []), i]);
+  }
+  // A group whose buckets overflow is retried view by view: one bursty view must not cost the others.
+  const queue = [...groups.values()];
+  for (let g = 0; queue.length > 0; g++) {
+    const members = queue.shift()!;
+    await conn.run(overlaySql(views, members, g));
+    for (const sql of bucketsSql(views[members[0]!]!, g, range)) await conn.run(sql);
+    const fullest = await count(
+      conn,
+      `SELECT max(n) FROM (SELECT count(*) AS n FROM __x${g} GROUP BY __kid, __b)`,
+    );
+    if (mode === "interval" || fullest <= MAX_BUCKET_ROWS)
+      for (const i of members)
+        joins[i] = { kind: "interval", group: g, columns: views[i]!.features.map((_, j) => `__f${i}_${j}`) };
+    else if (members.length > 1) queue.push(...members.map((i) => [i]));
+  }
+  return joins;
+}
+
+/**
+ * `__iv<i>`: the rows of `__fv<i>` as intervals [`__s`, `__e`) in µs that meet the entity time range. Among
+ * rows of one entity and event time only the last in (event, created) order keeps a non-empty interval, so it
+ * wins as in the ASOF join. Rows with a NULL key can never match and are dropped.
  */
 function intervalsSql(v: OfflineView, i: number, range: EntityRange): string {
   const ttl = ttlMicros(v);
-  const next = `coalesce(lead(__s) OVER (PARTITION BY ${keyList(v)} ORDER BY __ord), 9223372036854775807)`;
+  const next = `coalesce(lead(__s) OVER (PARTITION BY ${keyList(v)} ORDER BY __ord), ${MAX_BIGINT})`;
   const end = ttl > 0 ? `least(${next}, __s + ${ttl + 1})` : next;
   const notNull = v.keys.map((k) => `${ident(k.name)} IS NOT NULL`).join(" AND ");
-  return `CREATE TEMP TABLE __iv${i} AS SELECT *, greatest(__s, ${range.lo}) AS __cs, least(__e - 1, ${range.hi}) AS __ce
-    FROM (SELECT * EXCLUDE (__ord), ${end} AS __e
+  const feats = v.features.map((f) => ident(f.name)).join(", ");
+  return `CREATE TEMP TABLE __iv${i} AS SELECT * FROM (
+      SELECT ${keyList(v)}, __s, ${end} AS __e, ${feats}
       FROM (SELECT *, epoch_us(__ts) AS __s FROM (${orderedRows(v, `SELECT * FROM __fv${i}`)}) WHERE ${notNull}))
     WHERE __e > __s AND __e > ${range.lo} AND __s <= ${range.hi}`;
+}
+
+/**
+ * `__ov<g>`: the views `members` (same join keys) overlaid: per entity, the segments between consecutive
+ * interval boundaries of any member, each with every member's features (`__f<i>_<j>`, NULL where the member
+ * has no valid row). Segments no member covers are dropped.
+ */
+function overlaySql(views: OfflineView[], members: number[], g: number): string {
+  const v0 = views[members[0]!]!;
+  const keys = keyList(v0);
+  const bounds = members
+    .map((i) => `SELECT ${keys}, __s AS p FROM __iv${i} UNION SELECT ${keys}, __e FROM __iv${i}`)
+    .join(" UNION ");
+  const joins = members.map(
+    (i) => `ASOF LEFT JOIN __iv${i} v${i} ON ${keysMatch(v0, "s", `v${i}`)} AND s.__s >= v${i}.__s`,
+  );
+  const covered = members.map((i) => `s.__s < v${i}.__e`);
+  const feats = members.flatMap((i) =>
+    views[i]!.features.map(
+      (f, j) => `CASE WHEN ${covered[members.indexOf(i)]} THEN v${i}.${ident(f.name)} END AS __f${i}_${j}`,
+    ),
+  );
+  return `CREATE TEMP TABLE __ov${g} AS
+    WITH s AS (SELECT * FROM (SELECT ${keys}, p AS __s, lead(p) OVER (PARTITION BY ${keys} ORDER BY p) AS __e
+      FROM (${bounds})) WHERE __e IS NOT NULL)
+    SELECT ${keyList(v0, "s.")}, s.__s, s.__e, ${feats.join(", ")}
+    FROM s ${joins.join(" ")} WHERE ${covered.join(" OR ")}`;
+}
+
+/**
+ * `__d<g>`: per entity of group `g`, its id `__kid`, bucket origin `__t0` and width `__w` (µs); `__x<g>`: each
+ * segment of `__ov<g>`, clipped to the entity time range, once per bucket it overlaps (`__b`).
+ */
+function bucketsSql(v: OfflineView, g: number, range: EntityRange): string[] {
+  const keys = keyList(v);
+  return [
+    `CREATE TEMP TABLE __c${g} AS SELECT *, greatest(__s, ${range.lo}) AS __cs, least(__e - 1, ${range.hi}) AS __ce
+      FROM __ov${g} WHERE __e > ${range.lo} AND __s <= ${range.hi}`,
+    `CREATE TEMP TABLE __d${g} AS SELECT *, row_number() OVER () AS __kid FROM (
+      SELECT ${keys}, min(__cs) AS __t0, greatest(1, (max(__ce) - min(__cs) + 1) // count(*)) AS __w
+      FROM __c${g} GROUP BY ${keys})`,
+    `CREATE TEMP TABLE __x${g} AS SELECT d.__kid, c.* EXCLUDE (${keys}, __cs, __ce),
+      unnest(range((c.__cs - d.__t0) // d.__w, (c.__ce - d.__t0) // d.__w + 1)) AS __b
+    FROM __c${g} c JOIN __d${g} d ON ${keysMatch(v, "c", "d")}`,
+  ];
 }

@@ -2,12 +2,14 @@ import type { OfflineView } from "../../offline-store.js";
 import { ident, orderedRows, SHIFT, viewRows } from "./pit-sql.js";
 
 /**
- * How one view meets the entity rows. `asof`: DuckDB's ASOF join over `rows` (shaped like `viewRows`),
- * which sorts the entity rows; `interval`: a hash join on (entity id, time bucket) against the view's
- * validity intervals in temp tables `keys` (entity id, bucket origin and width) and `intervals` (built by
- * interval-index.ts), which leaves the entity rows unsorted.
+ * How one view meets the entity rows. `asof`: DuckDB's ASOF join over `rows` (shaped like `viewRows`), which
+ * sorts the entity rows; `interval`: a hash join on (entity id, time bucket) against the segment index of
+ * `group` (temp tables `__d<group>` and `__x<group>`, built by interval-index.ts), where the view's features
+ * are `columns` (in feature order); it leaves the entity rows unsorted.
  */
-export type ViewJoin = { kind: "asof"; rows: string } | { kind: "interval"; keys: string; intervals: string };
+export type ViewJoin =
+  | { kind: "asof"; rows: string }
+  | { kind: "interval"; group: number; columns: string[] };
 
 /** The ASOF plan over the view's own rows. */
 export const asofJoin = (v: OfflineView): ViewJoin => ({ kind: "asof", rows: viewRows(v) });
@@ -35,44 +37,46 @@ function asofCtes(v: OfflineView, i: number, rows: string): string[] {
   ];
 }
 
-/** The entity side: every entity column, its time in µs (`__t`), and per view its entity id (and bucket). */
+/** The entity side: every entity column, its time in µs (`__t`), and per view or group its entity id (and bucket). */
 function entitySide(views: OfflineView[], joins: ViewJoin[], ts: string): string {
   const cols: string[] = [`epoch_us(e.${ident(ts)}) AS __t`];
   const from: string[] = [];
+  const on = (v: OfflineView, alias: string) =>
+    v.keys.map((k) => `e.${ident(k.name)} = ${alias}.${ident(k.name)}`).join(" AND ");
+  const groups = new Set<number>();
   views.forEach((v, i) => {
     const j = joins[i]!;
-    const on = (alias: string) =>
-      v.keys.map((k) => `e.${ident(k.name)} = ${alias}.${ident(k.name)}`).join(" AND ");
     if (j.kind === "interval") {
-      cols.push(`d${i}.__kid AS __k${i}`, `(epoch_us(e.${ident(ts)}) - d${i}.__t0) // d${i}.__w AS __b${i}`);
-      from.push(`LEFT JOIN ${j.keys} d${i} ON ${on(`d${i}`)}`);
+      if (groups.has(j.group)) return;
+      groups.add(j.group);
+      const d = `d${j.group}`;
+      cols.push(
+        `${d}.__kid AS __kg${j.group}`,
+        `(epoch_us(e.${ident(ts)}) - ${d}.__t0) // ${d}.__w AS __bg${j.group}`,
+      );
+      from.push(`LEFT JOIN __d${j.group} ${d} ON ${on(v, d)}`);
     } else if (intKey(v)) cols.push(`e.${ident(v.keys[0]!.name)} AS __k${i}`);
     else {
       cols.push(`k${i}.__kid AS __k${i}`);
-      from.push(`LEFT JOIN k${i} ON ${on(`k${i}`)}`);
+      from.push(`LEFT JOIN k${i} ON ${on(v, `k${i}`)}`);
     }
   });
   // The entity's order key sorts after every row of the same event time, whatever its created time.
-  cols.push(`epoch_us(e.${ident(ts)})::HUGEINT * ${SHIFT} + (${SHIFT} - 1) AS __tord`);
+  if (views.some((v, i) => joins[i]!.kind === "asof" && v.createdTimestampField))
+    cols.push(`epoch_us(e.${ident(ts)})::HUGEINT * ${SHIFT} + (${SHIFT} - 1) AS __tord`);
   return `ee AS (SELECT e.*, ${cols.join(", ")} FROM __entities e ${from.join(" ")})`;
 }
 
-/** The join clause of view `i` and the condition under which its matched row is fresh (within the TTL). */
-function joinClause(v: OfflineView, i: number, j: ViewJoin, ts: string): { join: string; fresh: string } {
-  if (j.kind === "interval")
-    // The intervals already end at the TTL, so a match is fresh.
-    return {
-      join: `LEFT JOIN ${j.intervals} g${i} ON ee.__k${i} = g${i}.__kid AND ee.__b${i} = g${i}.__b
-        AND ee.__t >= g${i}.__s AND ee.__t < g${i}.__e`,
-      fresh: `g${i}.__s IS NOT NULL`,
-    };
+/** The ASOF join clause of view `i` and its features, NULL unless the matched row is within the TTL. */
+function asofClause(v: OfflineView, i: number, ts: string): { join: string; values: string[] } {
   const asOf = v.createdTimestampField ? `ee.__tord >= g${i}.__ord` : `ee.${ident(ts)} >= g${i}.__ts`;
+  const fresh =
+    v.ttlSeconds > 0
+      ? `g${i}.__ts >= ee.${ident(ts)} - to_microseconds(${ttlMicros(v)})`
+      : `g${i}.__ts IS NOT NULL`;
   return {
     join: `ASOF LEFT JOIN g${i} ON ee.__k${i} = g${i}.__kid AND ${asOf}`,
-    fresh:
-      v.ttlSeconds > 0
-        ? `g${i}.__ts >= ee.${ident(ts)} - to_microseconds(${ttlMicros(v)})`
-        : `g${i}.__ts IS NOT NULL`,
+    values: v.features.map((f) => `CASE WHEN ${fresh} THEN g${i}.${ident(f.name)} END`),
   };
 }
 
@@ -96,19 +100,31 @@ export function pointInTimeSql(
     return j.kind === "asof" ? asofCtes(v, i, j.rows) : [];
   });
   ctes.push(entitySide(views, joins, ts));
-  const clauses = views.map((v, i) => joinClause(v, i, joins[i]!, ts));
-  const select = views.flatMap((v, i) =>
-    v.features.map(
-      (f) =>
-        `CASE WHEN ${clauses[i]!.fresh} THEN g${i}.${ident(f.name)} END AS ${ident(columns[i]![f.name]!)}`,
-    ),
-  );
-  const hidden = ["__row", "__t", "__tord", ...views.flatMap((_, i) => [`__k${i}`])];
-  joins.forEach((j, i) => {
-    if (j.kind === "interval") hidden.push(`__b${i}`);
+  const from: string[] = [];
+  const hidden = ["__row", "__t"];
+  if (ctes.at(-1)!.includes("__tord")) hidden.push("__tord");
+  const select = views.flatMap((v, i) => {
+    const j = joins[i]!;
+    let values: string[];
+    if (j.kind === "asof") {
+      const c = asofClause(v, i, ts);
+      from.push(c.join);
+      hidden.push(`__k${i}`);
+      values = c.values;
+    } else {
+      // Segments end at the TTL, so a match is fresh; the group's one join serves all its views.
+      const x = `x${j.group}`;
+      if (!hidden.includes(`__kg${j.group}`)) {
+        hidden.push(`__kg${j.group}`, `__bg${j.group}`);
+        from.push(`LEFT JOIN __x${j.group} ${x} ON ee.__kg${j.group} = ${x}.__kid AND ee.__bg${j.group} = ${x}.__b
+          AND ee.__t >= ${x}.__s AND ee.__t < ${x}.__e`);
+      }
+      values = j.columns.map((c) => `${x}.${c}`);
+    }
+    return v.features.map((f, k) => `${values[k]} AS ${ident(columns[i]![f.name]!)}`);
   });
   return `WITH ${ctes.join(",\n")}
     SELECT ee.* EXCLUDE (${hidden.join(", ")}), ${select.join(", ")}
-    FROM ee ${clauses.map((c) => c.join).join(" ")}
+    FROM ee ${from.join(" ")}
     ORDER BY ee.__row`;
 }
