@@ -56,7 +56,6 @@ export async function planJoins(
       continue;
     }
     joins[i] = { kind: "asof", rows: `SELECT * FROM __fv${i}` };
-    await conn.run(intervalsSql(v, i, range));
     const sig = v.keys.map((k) => `${k.name}:${k.type}`).join(",");
     groups.set(sig, [...(groups.get(sig) ?? []), i]);
   }
@@ -64,8 +63,8 @@ export async function planJoins(
   const queue = [...groups.values()];
   for (let g = 0; queue.length > 0; g++) {
     const members = queue.shift()!;
-    await conn.run(overlaySql(views, members, g));
-    for (const sql of bucketsSql(views[members[0]!]!, g, range)) await conn.run(sql);
+    await conn.run(segmentsSql(views, members, g, range));
+    for (const sql of bucketsSql(views[members[0]!]!, g)) await conn.run(sql);
     const fullest = await count(
       conn,
       `SELECT max(n) FROM (SELECT count(*) AS n FROM __x${g} GROUP BY __kid, __b)`,
@@ -79,58 +78,67 @@ export async function planJoins(
 }
 
 /**
- * `__iv<i>`: the rows of `__fv<i>` as intervals [`__s`, `__e`) in µs that meet the entity time range. Among
+ * CTE `iv<i>`: the rows of `__fv<i>` as intervals [`__s`, `__e`) in µs that meet the entity time range. Among
  * rows of one entity and event time only the last in (event, created) order keeps a non-empty interval, so it
  * wins as in the ASOF join. Rows with a NULL key can never match and are dropped.
  */
-function intervalsSql(v: OfflineView, i: number, range: EntityRange): string {
+function intervalsCte(v: OfflineView, i: number, range: EntityRange): string {
   const ttl = ttlMicros(v);
   const next = `coalesce(lead(__s) OVER (PARTITION BY ${keyList(v)} ORDER BY __ord), ${MAX_BIGINT})`;
   const end = ttl > 0 ? `least(${next}, __s + ${ttl + 1})` : next;
   const notNull = v.keys.map((k) => `${ident(k.name)} IS NOT NULL`).join(" AND ");
   const feats = v.features.map((f) => ident(f.name)).join(", ");
-  return `CREATE TEMP TABLE __iv${i} AS SELECT * FROM (
+  return `iv${i} AS (SELECT * FROM (
       SELECT ${keyList(v)}, __s, ${end} AS __e, ${feats}
       FROM (SELECT *, epoch_us(__ts) AS __s FROM (${orderedRows(v, `SELECT * FROM __fv${i}`)}) WHERE ${notNull}))
-    WHERE __e > __s AND __e > ${range.lo} AND __s <= ${range.hi}`;
+    WHERE __e > __s AND __e > ${range.lo} AND __s <= ${range.hi})`;
 }
 
 /**
- * `__ov<g>`: the views `members` (same join keys) overlaid: per entity, the segments between consecutive
- * interval boundaries of any member, each with every member's features (`__f<i>_<j>`, NULL where the member
- * has no valid row). Segments no member covers are dropped.
+ * `__c<g>`: the views `members` (same join keys) overlaid: per entity, the segments [`__s`, `__e`) between
+ * consecutive interval boundaries of any member, each with every member's features (`__f<i>_<j>`, NULL where
+ * the member has no valid row), clipped to the entity time range as [`__cs`, `__ce`]. Segments no member
+ * covers are dropped; a single view's segments are its intervals.
  */
-function overlaySql(views: OfflineView[], members: number[], g: number): string {
+function segmentsSql(views: OfflineView[], members: number[], g: number, range: EntityRange): string {
   const v0 = views[members[0]!]!;
   const keys = keyList(v0);
-  const bounds = members
-    .map((i) => `SELECT ${keys}, __s AS p FROM __iv${i} UNION SELECT ${keys}, __e FROM __iv${i}`)
-    .join(" UNION ");
-  const joins = members.map(
-    (i) => `ASOF LEFT JOIN __iv${i} v${i} ON ${keysMatch(v0, "s", `v${i}`)} AND s.__s >= v${i}.__s`,
-  );
-  const covered = members.map((i) => `s.__s < v${i}.__e`);
-  const feats = members.flatMap((i) =>
-    views[i]!.features.map(
-      (f, j) => `CASE WHEN ${covered[members.indexOf(i)]} THEN v${i}.${ident(f.name)} END AS __f${i}_${j}`,
-    ),
-  );
-  return `CREATE TEMP TABLE __ov${g} AS
-    WITH s AS (SELECT * FROM (SELECT ${keys}, p AS __s, lead(p) OVER (PARTITION BY ${keys} ORDER BY p) AS __e
-      FROM (${bounds})) WHERE __e IS NOT NULL)
-    SELECT ${keyList(v0, "s.")}, s.__s, s.__e, ${feats.join(", ")}
-    FROM s ${joins.join(" ")} WHERE ${covered.join(" OR ")}`;
+  const ctes = members.map((i) => intervalsCte(views[i]!, i, range));
+  let body: string;
+  if (members.length === 1) {
+    const i = members[0]!;
+    const feats = views[i]!.features.map((f, j) => `${ident(f.name)} AS __f${i}_${j}`);
+    body = `SELECT ${keys}, __s, __e, ${feats.join(", ")} FROM iv${i}`;
+  } else {
+    const bounds = members
+      .map((i) => `SELECT ${keys}, __s AS p FROM iv${i} UNION SELECT ${keys}, __e FROM iv${i}`)
+      .join(" UNION ");
+    ctes.push(`s AS (SELECT * FROM (SELECT ${keys}, p AS __s, lead(p) OVER (PARTITION BY ${keys} ORDER BY p) AS __e
+      FROM (${bounds})) WHERE __e IS NOT NULL)`);
+    const covered = members.map((i) => `s.__s < v${i}.__e`);
+    const feats = members.flatMap((i, m) =>
+      views[i]!.features.map(
+        (f, j) => `CASE WHEN ${covered[m]} THEN v${i}.${ident(f.name)} END AS __f${i}_${j}`,
+      ),
+    );
+    const joins = members.map(
+      (i) => `ASOF LEFT JOIN iv${i} v${i} ON ${keysMatch(v0, "s", `v${i}`)} AND s.__s >= v${i}.__s`,
+    );
+    body = `SELECT ${keyList(v0, "s.")}, s.__s, s.__e, ${feats.join(", ")}
+      FROM s ${joins.join(" ")} WHERE ${covered.join(" OR ")}`;
+  }
+  return `CREATE TEMP TABLE __c${g} AS WITH ${ctes.join(",\n")}
+    SELECT *, greatest(__s, ${range.lo}) AS __cs, least(__e - 1, ${range.hi}) AS __ce
+    FROM (${body}) WHERE __e > ${range.lo} AND __s <= ${range.hi}`;
 }
 
 /**
  * `__d<g>`: per entity of group `g`, its id `__kid`, bucket origin `__t0` and width `__w` (µs); `__x<g>`: each
- * segment of `__ov<g>`, clipped to the entity time range, once per bucket it overlaps (`__b`).
+ * segment of `__c<g>` once per bucket it overlaps (`__b`).
  */
-function bucketsSql(v: OfflineView, g: number, range: EntityRange): string[] {
+function bucketsSql(v: OfflineView, g: number): string[] {
   const keys = keyList(v);
   return [
-    `CREATE TEMP TABLE __c${g} AS SELECT *, greatest(__s, ${range.lo}) AS __cs, least(__e - 1, ${range.hi}) AS __ce
-      FROM __ov${g} WHERE __e > ${range.lo} AND __s <= ${range.hi}`,
     `CREATE TEMP TABLE __d${g} AS SELECT *, row_number() OVER () AS __kid FROM (
       SELECT ${keys}, min(__cs) AS __t0, greatest(1, (max(__ce) - min(__cs) + 1) // count(*)) AS __w
       FROM __c${g} GROUP BY ${keys})`,
