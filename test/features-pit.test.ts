@@ -157,7 +157,7 @@ describe.each(["asof", "interval", "auto"] as const)(
           const n = Math.floor(r() * (KEYS.length + 1));
           return { k: KEYS[n] ?? "missing", n, event_timestamp: new Date(Math.floor(r() * 26) * SEC) };
         });
-        const set = await fs.getHistoricalFeatures({
+        const req = {
           entities: { rows: entities },
           features: [
             "ttl_view:x",
@@ -167,8 +167,16 @@ describe.each(["asof", "interval", "auto"] as const)(
             "forever:x",
             "forever:s",
           ],
-        });
+        };
+        const set = await fs.getHistoricalFeatures(req);
         const got = await readParquet(join(artifactsDir, set.dataPath));
+        // The same rows held in memory, read back in chunks, equal the saved training set.
+        const held = await fs.retrieveHistoricalFeatures(req);
+        const inMemory: unknown[] = [];
+        for await (const chunk of held.rows(7)) inMemory.push(...chunk);
+        await held.close();
+        expect(inMemory, `seed ${seed}, held rows`).toEqual(got);
+        expect(held.rowCount).toBe(set.rowCount);
         expect(got.length, `seed ${seed}`).toBe(entities.length);
         entities.forEach((e, i) => {
           const t = e.event_timestamp.getTime();
@@ -190,3 +198,42 @@ describe.each(["asof", "interval", "auto"] as const)(
     });
   },
 );
+
+describe("historical features held in memory", () => {
+  it("refuse to be read after close, and close with the feature store", async () => {
+    const { fs, dir } = await freshFeatureStore();
+    await writeParquet(join(dir, "rows.parquet"), { k: "VARCHAR", ts: "TIMESTAMP", x: "DOUBLE" }, [
+      { k: "a", ts: 1000, x: 1.5 },
+    ]);
+    await fs
+      .register([
+        defineEntity({ name: "thing", joinKeys: { k: "string" } }),
+        defineSource({ name: "rows", path: "rows.parquet" }),
+        defineFeatureView({
+          name: "v",
+          entity: "thing",
+          source: "rows",
+          timestampField: "ts",
+          features: { x: "float" },
+        }),
+      ])
+      .apply();
+    const req = { entities: { rows: [{ k: "a", event_timestamp: new Date(2000) }] }, features: ["v:x"] };
+    const held = await fs.retrieveHistoricalFeatures(req);
+    expect(held.schema.map((c) => c.name)).toEqual(["k", "event_timestamp", "x"]);
+    expect(held.timeRange).toEqual({ start: 2000, end: 2000 });
+    await held.close();
+    await held.close();
+    const read = async () => {
+      for await (const _ of held.rows()) return;
+    };
+    await expect(read()).rejects.toMatchObject({ code: "FEATURES_QUERY_FAILED" });
+    const open = await fs.retrieveHistoricalFeatures(req);
+    await fs.close();
+    await expect(
+      (async () => {
+        for await (const _ of open.rows()) return;
+      })(),
+    ).rejects.toMatchObject({ code: "FEATURES_QUERY_FAILED" });
+  });
+});

@@ -29,6 +29,23 @@ export interface LatestRow {
   values: Record<string, FeatureValue>;
 }
 
+/** A point-in-time join held in memory: its size, schema, entity time range (ms, UTC) and rows. */
+export interface HeldJoin {
+  readonly rowCount: number;
+  readonly schema: Array<{ name: string; type: string }>;
+  readonly start: number | null;
+  readonly end: number | null;
+  /** How each view was joined, in view order. */
+  readonly joins: string[];
+  /**
+   * Rows in entity order, `chunkRows` at a time: timestamps as ms since the epoch (UTC), integers and
+   * decimals as numbers, other non-JSON types as text. Throws FEATURES_QUERY_FAILED after `close`.
+   */
+  rows(chunkRows: number): AsyncIterable<Array<Record<string, FeatureValue>>>;
+  /** Frees the rows; idempotent. */
+  close(): Promise<void>;
+}
+
 /** Column statistics of one feature over a view's offline rows. */
 export interface FeatureColumnStats {
   name: string;
@@ -69,6 +86,16 @@ export interface OfflineStore {
     end: number | null;
     joins: string[];
   }>;
+  /**
+   * The same join as `historical`, held in the store's memory instead of written: rows are read back in
+   * entity order until `close`. Closing the store closes every held join.
+   */
+  holdHistorical(req: {
+    entities: OfflineEntities;
+    timestampColumn: string;
+    views: OfflineView[];
+    columns: Array<Record<string, string>>;
+  }): Promise<HeldJoin>;
   /** Latest row per entity with event time in [start, end) ms, ordered by key, after key `after`, in chunks. */
   latest(
     view: OfflineView,

@@ -3,6 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { GyreError } from "../../../core/errors.js";
 import type {
   FeatureColumnStats,
+  HeldJoin,
   LatestRow,
   OfflineEntities,
   OfflineStore,
@@ -10,6 +11,7 @@ import type {
 } from "../../offline-store.js";
 import type { FeatureValue, SourceDef } from "../../types.js";
 import { loadEntities } from "./entities.js";
+import { DuckDbHeldJoin } from "./held-join.js";
 import { type PitJoinMode, planJoins } from "./interval-index.js";
 import { pointInTimeSql } from "./pit-join.js";
 import { ident, latestSql, lit, relation, viewRows } from "./pit-sql.js";
@@ -27,6 +29,32 @@ function sourceSql(s: SourceDef, baseDir: string): string {
     : `SELECT * FROM read_parquet(${lit(path)})`;
 }
 
+/** Column names and DuckDB types of a query's result. */
+async function describe(conn: DuckDBConnection, sql: string): Promise<Array<{ name: string; type: string }>> {
+  const r = await conn.runAndReadAll(`DESCRIBE ${sql}`);
+  return r
+    .getRowObjectsJson()
+    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** Drops the entity rows and join-planning tables of `conn`, keeping only `__result`. */
+async function dropScratch(conn: DuckDBConnection): Promise<void> {
+  const r = await conn.runAndReadAll(
+    "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name <> '__result' UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary",
+  );
+  for (const [name, kind] of r.getRowsJson() as Array<[string, string]>)
+    await conn.run(`DROP ${kind} IF EXISTS temp.${ident(name)}`);
+}
+
+/** A failed point-in-time join as FEATURES_QUERY_FAILED (GyreErrors pass through). */
+function joinFailed(e: unknown): GyreError {
+  if (e instanceof GyreError) return e;
+  return new GyreError("FEATURES_QUERY_FAILED", `The point-in-time join failed: ${duckMessage(e)}`, {
+    field: "entities",
+    cause: e,
+  });
+}
+
 /**
  * The offline store over an in-process DuckDB: sources are DuckDB views over Parquet/CSV files or SQL,
  * joins run inside DuckDB and write Parquet, and only bounded chunks ever reach JS.
@@ -36,6 +64,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly #instance: DuckDBInstance;
   readonly #conn: DuckDBConnection;
   readonly #pitJoin: PitJoinMode;
+  readonly #held = new Set<DuckDbHeldJoin>();
 
   private constructor(instance: DuckDBInstance, conn: DuckDBConnection, pitJoin: PitJoinMode) {
     this.#instance = instance;
@@ -108,45 +137,57 @@ export class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
-  async #describe(sql: string): Promise<Array<{ name: string; type: string }>> {
-    const r = await this.#conn.runAndReadAll(`DESCRIBE ${sql}`);
-    return r
-      .getRowObjectsJson()
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  #describe(sql: string): Promise<Array<{ name: string; type: string }>> {
+    return describe(this.#conn, sql);
+  }
+
+  /** Loads the entity rows into `conn`, plans each view's join and returns the query with the entity range. */
+  async #prepare(conn: DuckDBConnection, req: Parameters<OfflineStore["holdHistorical"]>[0]) {
+    await loadEntities(conn, req.entities, req.timestampColumn);
+    const ts = ident(req.timestampColumn);
+    const meta = await conn.runAndReadAll(
+      `SELECT count(*)::DOUBLE AS n, epoch_us(min(${ts}))::DOUBLE AS lo, epoch_us(max(${ts}))::DOUBLE AS hi,
+        epoch_ms(min(${ts}))::DOUBLE AS start, epoch_ms(max(${ts}))::DOUBLE AS end FROM __entities`,
+    );
+    const m = meta.getRowObjectsJson()[0]!;
+    const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
+    const joins = await planJoins(conn, req.views, range, this.#pitJoin);
+    return {
+      query: pointInTimeSql(req.views, joins, req.timestampColumn, req.columns),
+      rowCount: range.rows,
+      start: m.start === null ? null : Number(m.start),
+      end: m.end === null ? null : Number(m.end),
+      joins: joins.map((j) => j.kind),
+    };
   }
 
   async historical(req: Parameters<OfflineStore["historical"]>[0]) {
     const conn = await this.#instance.connect();
     try {
-      await loadEntities(conn, req.entities, req.timestampColumn);
-      const ts = ident(req.timestampColumn);
-      const meta = await conn.runAndReadAll(
-        `SELECT count(*)::DOUBLE AS n, epoch_us(min(${ts}))::DOUBLE AS lo, epoch_us(max(${ts}))::DOUBLE AS hi,
-          epoch_ms(min(${ts}))::DOUBLE AS start, epoch_ms(max(${ts}))::DOUBLE AS end FROM __entities`,
-      );
-      const m = meta.getRowObjectsJson()[0]!;
-      const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
-      const joins = await planJoins(conn, req.views, range, this.#pitJoin);
-      const query = pointInTimeSql(req.views, joins, req.timestampColumn, req.columns);
+      const { query, ...rest } = await this.#prepare(conn, req);
       await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
-      const schema = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(req.outFile)})`))
-        .getRowObjectsJson()
-        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      return {
-        rowCount: range.rows,
-        schema,
-        start: m.start === null ? null : Number(m.start),
-        end: m.end === null ? null : Number(m.end),
-        joins: joins.map((j) => j.kind),
-      };
+      const schema = await describe(conn, `SELECT * FROM read_parquet(${lit(req.outFile)})`);
+      return { ...rest, schema };
     } catch (e) {
-      if (e instanceof GyreError) throw e;
-      throw new GyreError("FEATURES_QUERY_FAILED", `The point-in-time join failed: ${duckMessage(e)}`, {
-        field: "entities",
-        cause: e,
-      });
+      throw joinFailed(e);
     } finally {
       conn.closeSync();
+    }
+  }
+
+  async holdHistorical(req: Parameters<OfflineStore["holdHistorical"]>[0]): Promise<HeldJoin> {
+    const conn = await this.#instance.connect();
+    try {
+      const { query, ...rest } = await this.#prepare(conn, req);
+      await conn.run(`CREATE TEMP TABLE __result AS ${query}`);
+      await dropScratch(conn);
+      const schema = await describe(conn, "SELECT * FROM __result");
+      const held = new DuckDbHeldJoin(conn, { ...rest, schema }, () => this.#held.delete(held));
+      this.#held.add(held);
+      return held;
+    } catch (e) {
+      conn.closeSync();
+      throw joinFailed(e);
     }
   }
 
@@ -209,6 +250,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async close(): Promise<void> {
+    for (const held of [...this.#held]) await held.close();
     this.#conn.closeSync();
     this.#instance.closeSync();
   }
