@@ -40,7 +40,8 @@ async function describe(conn: DuckDBConnection, sql: string): Promise<Array<{ na
 /** Drops the entity rows and join-planning tables of `conn`, keeping only `__result`. */
 async function dropScratch(conn: DuckDBConnection): Promise<void> {
   const r = await conn.runAndReadAll(
-    "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name <> '__result' UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary",
+    `SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '__') AND table_name <> '__result'
+      UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND NOT internal AND view_name = '__entities'`,
   );
   for (const [name, kind] of r.getRowsJson() as Array<[string, string]>)
     await conn.run(`DROP ${kind} IF EXISTS temp.${ident(name)}`);
