@@ -66,6 +66,8 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly #conn: DuckDBConnection;
   readonly #pitJoin: PitJoinMode;
   readonly #held = new Set<DuckDbHeldJoin>();
+  /** Sources read from files, whose rows can be counted without computing anything. */
+  #fileSources = new Set<string>();
 
   private constructor(instance: DuckDBInstance, conn: DuckDBConnection, pitJoin: PitJoinMode) {
     this.#instance = instance;
@@ -88,6 +90,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async setSources(sources: SourceDef[], baseDir: string): Promise<void> {
+    this.#fileSources = new Set(sources.filter((s) => s.query === undefined).map((s) => s.name));
     // Query sources may read other sources: create what can be created until nothing changes.
     let pending = [...sources];
     let lastError: { source: SourceDef; message: string } | null = null;
@@ -152,7 +155,13 @@ export class DuckDbOfflineStore implements OfflineStore {
     );
     const m = meta.getRowObjectsJson()[0]!;
     const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
-    const joins = await planJoins(conn, req.views, range, this.#pitJoin);
+    const joins = await planJoins(
+      conn,
+      req.views,
+      range,
+      this.#pitJoin,
+      (v) => !v.sql && this.#fileSources.has(v.source),
+    );
     return {
       query: pointInTimeSql(req.views, joins, req.timestampColumn, req.columns),
       rowCount: range.rows,

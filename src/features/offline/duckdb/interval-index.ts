@@ -44,14 +44,19 @@ export async function planJoins(
   views: OfflineView[],
   range: EntityRange,
   mode: PitJoinMode,
+  cheapToCount: (v: OfflineView) => boolean,
 ): Promise<ViewJoin[]> {
   const joins: ViewJoin[] = views.map(asofJoin);
   if (mode === "asof" || range.rows === 0) return joins;
   const groups = new Map<string, number[]>();
+  const tooMany = (sql: string) => count(conn, `SELECT count(*) FROM (${sql})`).then((n) => n > range.rows);
   for (const [i, v] of views.entries()) {
-    const limit = mode === "interval" ? "" : `LIMIT ${range.rows + 1}`;
+    // Counting rows in files reads one column and stops early; a view's SQL is computed only once, here.
+    const capped = `SELECT * FROM (${viewRows(v)}) LIMIT ${range.rows + 1}`;
+    if (mode === "auto" && cheapToCount(v) && (await tooMany(capped))) continue;
+    const limit = mode === "auto" && !cheapToCount(v) ? `LIMIT ${range.rows + 1}` : "";
     await conn.run(`CREATE TEMP TABLE __fv${i} AS SELECT * FROM (${viewRows(v)}) ${limit}`);
-    if (mode === "auto" && (await count(conn, `SELECT count(*) FROM __fv${i}`)) > range.rows) {
+    if (limit && (await tooMany(`SELECT 1 FROM __fv${i}`))) {
       await conn.run(`DROP TABLE __fv${i}`);
       continue;
     }
