@@ -42,7 +42,7 @@ export interface HeldJoin {
    * decimals as numbers, other non-JSON types as text. Throws FEATURES_QUERY_FAILED after `close`.
    */
   rows(chunkRows: number): AsyncIterable<Array<Record<string, FeatureValue>>>;
-  /** Frees the rows; idempotent. */
+  /** Drops the rows (the engine frees their memory once they are unreferenced); idempotent. */
   close(): Promise<void>;
 }
 

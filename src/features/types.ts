@@ -168,7 +168,7 @@ export interface HistoricalFeatures {
    * integers as numbers. Throws FEATURES_QUERY_FAILED after `close`.
    */
   rows(chunkRows?: number): AsyncIterable<Array<Record<string, FeatureValue>>>;
-  /** Frees the rows; idempotent. Closing the feature store closes it too. */
+  /** Drops the rows (their memory is freed once unreferenced); idempotent. Closing the feature store closes it. */
   close(): Promise<void>;
 }
 

@@ -11,9 +11,9 @@ import type {
 } from "../../offline-store.js";
 import type { FeatureValue, SourceDef } from "../../types.js";
 import { loadEntities } from "./entities.js";
-import { DuckDbHeldJoin } from "./held-join.js";
+import { DuckDbHeldJoin, jsColumn } from "./held-join.js";
 import { type PitJoinMode, planJoins } from "./interval-index.js";
-import { pointInTimeSql } from "./pit-join.js";
+import { inRowOrder, pointInTimeSql } from "./pit-join.js";
 import { ident, latestSql, lit, relation, viewRows } from "./pit-sql.js";
 
 /** DuckDB's own message, without its internal prefix, safe to show (it names columns, not data). */
@@ -37,16 +37,6 @@ async function describe(conn: DuckDBConnection, sql: string): Promise<Array<{ na
     .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
 }
 
-/** Drops the entity rows and join-planning tables of `conn`, keeping only `__result`. */
-async function dropScratch(conn: DuckDBConnection): Promise<void> {
-  const r = await conn.runAndReadAll(
-    `SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '__') AND table_name <> '__result'
-      UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND NOT internal AND view_name = '__entities'`,
-  );
-  for (const [name, kind] of r.getRowsJson() as Array<[string, string]>)
-    await conn.run(`DROP ${kind} IF EXISTS temp.${ident(name)}`);
-}
-
 /** A failed point-in-time join as FEATURES_QUERY_FAILED (GyreErrors pass through). */
 function joinFailed(e: unknown): GyreError {
   if (e instanceof GyreError) return e;
@@ -65,6 +55,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly #instance: DuckDBInstance;
   readonly #conn: DuckDBConnection;
   readonly #pitJoin: PitJoinMode;
+  /** Held joins, dropped before the database closes (their rows live in it). */
   readonly #held = new Set<DuckDbHeldJoin>();
   /** Sources read from files, whose rows can be counted without computing anything. */
   #fileSources = new Set<string>();
@@ -175,7 +166,7 @@ export class DuckDbOfflineStore implements OfflineStore {
     const conn = await this.#instance.connect();
     try {
       const { query, ...rest } = await this.#prepare(conn, req);
-      await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run(`COPY (${inRowOrder(query)}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
       const schema = await describe(conn, `SELECT * FROM read_parquet(${lit(req.outFile)})`);
       return { ...rest, schema };
     } catch (e) {
@@ -189,15 +180,16 @@ export class DuckDbOfflineStore implements OfflineStore {
     const conn = await this.#instance.connect();
     try {
       const { query, ...rest } = await this.#prepare(conn, req);
-      await conn.run(`CREATE TEMP TABLE __result AS ${query}`);
-      await dropScratch(conn);
-      const schema = await describe(conn, "SELECT * FROM __result");
-      const held = new DuckDbHeldJoin(conn, { ...rest, schema }, () => this.#held.delete(held));
+      const schema = await describe(conn, inRowOrder(query));
+      // A materialized result: the rows in DuckDB's memory as they come out of the join, without a table.
+      const result = await conn.run(inRowOrder(query, schema.map(jsColumn).join(", ")));
+      const held = new DuckDbHeldJoin(result, { ...rest, schema }, () => this.#held.delete(held));
       this.#held.add(held);
       return held;
     } catch (e) {
-      conn.closeSync();
       throw joinFailed(e);
+    } finally {
+      conn.closeSync();
     }
   }
 

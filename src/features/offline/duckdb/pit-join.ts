@@ -86,8 +86,8 @@ export const ttlMicros = (v: OfflineView): number => Math.round(v.ttlSeconds * 1
 /**
  * Point-in-time join of `__entities` (with `__row` and timestamp column `ts`) against `views`, each joined as
  * `joins[i]` says: per entity row and view, the row with the greatest event time ≤ the entity time (ties
- * broken by created time), kept only within the view's TTL (`event time ≥ entity time − ttl`). Output keeps
- * the entity columns (minus `__row`) in row order, then each feature under `columns[i][feature]`.
+ * broken by created time), kept only within the view's TTL (`event time ≥ entity time − ttl`). Output: `__row`,
+ * the entity columns, then each feature under `columns[i][feature]`, in no particular order (see `inRowOrder`).
  */
 export function pointInTimeSql(
   views: OfflineView[],
@@ -101,7 +101,7 @@ export function pointInTimeSql(
   });
   ctes.push(entitySide(views, joins, ts));
   const from: string[] = [];
-  const hidden = ["__row", "__t"];
+  const hidden = ["__t"];
   if (ctes.at(-1)!.includes("__tord")) hidden.push("__tord");
   const select = views.flatMap((v, i) => {
     const j = joins[i]!;
@@ -125,6 +125,10 @@ export function pointInTimeSql(
   });
   return `WITH ${ctes.join(",\n")}
     SELECT ee.* EXCLUDE (${hidden.join(", ")}), ${select.join(", ")}
-    FROM ee ${from.join(" ")}
-    ORDER BY ee.__row`;
+    FROM ee ${from.join(" ")}`;
+}
+
+/** The rows of `pointInTimeSql` (`joined`) in entity order, as `select` (default: all but `__row`). */
+export function inRowOrder(joined: string, select = "* EXCLUDE (__row)"): string {
+  return `SELECT ${select} FROM (${joined}) ORDER BY __row`;
 }
