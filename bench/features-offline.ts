@@ -43,6 +43,8 @@ export interface JoinResult {
   pandasSkipped?: string;
   identical: boolean | null;
   mismatch?: string;
+  /** The pandas peer's checksums, to check other gyre results against. */
+  peerChecksums?: Checksums;
 }
 
 /** Writes the synthetic feature rows and entity rows as Parquet with DuckDB (not JS). */
@@ -213,6 +215,7 @@ export async function flightsJoin(fs: FeatureStore, dir: string, artifactsDir: s
     pandasSeconds: peer.seconds,
     identical: mismatch === null,
     ...(mismatch ? { mismatch } : {}),
+    peerChecksums: peer.checksums,
   };
 }
 

@@ -42,7 +42,7 @@ function featureRows(r: () => number, withCreated: boolean): FeatureRow[] {
     // Without a created time, rows sharing a (key, time) must agree, or the expected answer is ambiguous.
     const same = withCreated ? undefined : rows.find((o) => o.k === row.k && o.ts === row.ts);
     rows.push(same ? { ...same } : row);
-    if (r() < 0.3) rows.push(withCreated ? { ...row, x: r() * 10, s: "dup" } : { ...row });
+    if (r() < 0.3) rows.push(withCreated ? { ...row, x: r() * 10, s: "dup" } : { ...(same ?? row) });
   }
   if (withCreated) {
     // Distinct created times within a (key, time) group, one of them possibly missing (it loses ties).
@@ -81,101 +81,159 @@ function bruteForce(
   return best ? { x: best.x, s: best.s } : { x: null, s: null };
 }
 
-describe("point-in-time join against a brute-force reference", () => {
-  let fs: FeatureStore;
-  let dir: string;
-  let artifactsDir: string;
+// Every join plan (see planViewJoin) must give the reference's answer; `auto` mixes them per view and case.
+describe.each(["asof", "interval", "auto"] as const)(
+  "point-in-time join (%s plan) against a brute-force reference",
+  (pitJoin) => {
+    let fs: FeatureStore;
+    let dir: string;
+    let artifactsDir: string;
 
-  beforeAll(async () => {
-    ({ fs, dir, artifactsDir } = await freshFeatureStore());
-    const defs = [
-      defineEntity({ name: "thing", joinKeys: { k: "string" } }),
-      defineEntity({ name: "numbered_thing", joinKeys: { n: "int" } }),
-      defineSource({ name: "with_created", path: "with_created.parquet" }),
-      defineSource({ name: "plain", path: "plain.parquet" }),
-      defineFeatureView({
-        name: "ttl_view",
-        entity: "thing",
-        source: "with_created",
-        timestampField: "ts",
-        createdTimestampField: "created",
-        ttl: TTL_S,
-        features: { x: "float", s: "string" },
-      }),
-      // The same rows keyed by an integer: the ASOF join takes a different path for integer keys.
-      defineFeatureView({
-        name: "ttl_view_int",
-        entity: "numbered_thing",
-        source: "with_created",
-        timestampField: "ts",
-        createdTimestampField: "created",
-        ttl: TTL_S,
-        features: { x: "float", s: "string" },
-      }),
-      defineFeatureView({
-        name: "forever",
-        entity: "thing",
-        source: "plain",
-        timestampField: "ts",
-        features: { x: "float", s: "string" },
-      }),
-    ];
-    const cols = {
-      k: "VARCHAR",
-      n: "BIGINT",
-      ts: "TIMESTAMP",
-      created: "TIMESTAMP",
-      x: "DOUBLE",
-      s: "VARCHAR",
-    };
-    await writeParquet(join(dir, "with_created.parquet"), cols, []);
-    await writeParquet(join(dir, "plain.parquet"), cols, []);
-    await fs.register(defs).apply();
-  });
-  afterAll(() => fs.close());
+    beforeAll(async () => {
+      ({ fs, dir, artifactsDir } = await freshFeatureStore(undefined, undefined, pitJoin));
+      const defs = [
+        defineEntity({ name: "thing", joinKeys: { k: "string" } }),
+        defineEntity({ name: "numbered_thing", joinKeys: { n: "int" } }),
+        defineSource({ name: "with_created", path: "with_created.parquet" }),
+        defineSource({ name: "plain", path: "plain.parquet" }),
+        defineFeatureView({
+          name: "ttl_view",
+          entity: "thing",
+          source: "with_created",
+          timestampField: "ts",
+          createdTimestampField: "created",
+          ttl: TTL_S,
+          features: { x: "float", s: "string" },
+        }),
+        // The same rows keyed by an integer: the ASOF join takes a different path for integer keys.
+        defineFeatureView({
+          name: "ttl_view_int",
+          entity: "numbered_thing",
+          source: "with_created",
+          timestampField: "ts",
+          createdTimestampField: "created",
+          ttl: TTL_S,
+          features: { x: "float", s: "string" },
+        }),
+        defineFeatureView({
+          name: "forever",
+          entity: "thing",
+          source: "plain",
+          timestampField: "ts",
+          features: { x: "float", s: "string" },
+        }),
+      ];
+      const cols = {
+        k: "VARCHAR",
+        n: "BIGINT",
+        ts: "TIMESTAMP",
+        created: "TIMESTAMP",
+        x: "DOUBLE",
+        s: "VARCHAR",
+      };
+      await writeParquet(join(dir, "with_created.parquet"), cols, []);
+      await writeParquet(join(dir, "plain.parquet"), cols, []);
+      await fs.register(defs).apply();
+    });
+    afterAll(() => fs.close());
 
-  it("matches on 25 random cases with ties, nulls, TTL edges and duplicated timestamps", async () => {
-    const cols = {
-      k: "VARCHAR",
-      n: "BIGINT",
-      ts: "TIMESTAMP",
-      created: "TIMESTAMP",
-      x: "DOUBLE",
-      s: "VARCHAR",
-    };
-    const numbered = (rows: FeatureRow[]) => rows.map((r) => ({ ...r, n: KEYS.indexOf(r.k) }));
-    for (let seed = 1; seed <= 25; seed++) {
-      const r = rng(seed);
-      const withCreated = featureRows(r, true);
-      const plain = featureRows(r, false);
-      await writeParquet(join(dir, "with_created.parquet"), cols, numbered(withCreated) as never);
-      await writeParquet(join(dir, "plain.parquet"), cols, numbered(plain) as never);
-      const entities = Array.from({ length: 30 }, () => {
-        const n = Math.floor(r() * (KEYS.length + 1));
-        return { k: KEYS[n] ?? "missing", n, event_timestamp: new Date(Math.floor(r() * 26) * SEC) };
-      });
-      const set = await fs.getHistoricalFeatures({
-        entities: { rows: entities },
-        features: ["ttl_view:x", "ttl_view:s", "ttl_view_int:x", "ttl_view_int:s", "forever:x", "forever:s"],
-      });
-      const got = await readParquet(join(artifactsDir, set.dataPath));
-      expect(got.length, `seed ${seed}`).toBe(entities.length);
-      entities.forEach((e, i) => {
-        const t = e.event_timestamp.getTime();
-        const a = bruteForce(withCreated, e.k, t, TTL_S * SEC);
-        const b = bruteForce(plain, e.k, t, 0);
-        expect(got[i], `seed ${seed}, entity row ${i}`).toEqual({
-          k: e.k,
-          n: e.n,
-          event_timestamp: t,
-          ttl_view__x: a.x,
-          ttl_view__s: a.s,
-          ttl_view_int__x: a.x,
-          ttl_view_int__s: a.s,
-          forever__x: b.x,
-          forever__s: b.s,
+    it("matches on 25 random cases with ties, nulls, TTL edges and duplicated timestamps", async () => {
+      const cols = {
+        k: "VARCHAR",
+        n: "BIGINT",
+        ts: "TIMESTAMP",
+        created: "TIMESTAMP",
+        x: "DOUBLE",
+        s: "VARCHAR",
+      };
+      const numbered = (rows: FeatureRow[]) => rows.map((r) => ({ ...r, n: KEYS.indexOf(r.k) }));
+      for (let seed = 1; seed <= 25; seed++) {
+        const r = rng(seed);
+        const withCreated = featureRows(r, true);
+        const plain = featureRows(r, false);
+        await writeParquet(join(dir, "with_created.parquet"), cols, numbered(withCreated) as never);
+        await writeParquet(join(dir, "plain.parquet"), cols, numbered(plain) as never);
+        const entities = Array.from({ length: 30 }, () => {
+          const n = Math.floor(r() * (KEYS.length + 1));
+          return { k: KEYS[n] ?? "missing", n, event_timestamp: new Date(Math.floor(r() * 26) * SEC) };
         });
-      });
-    }
+        const req = {
+          entities: { rows: entities },
+          features: [
+            "ttl_view:x",
+            "ttl_view:s",
+            "ttl_view_int:x",
+            "ttl_view_int:s",
+            "forever:x",
+            "forever:s",
+          ],
+        };
+        const set = await fs.getHistoricalFeatures(req);
+        const got = await readParquet(join(artifactsDir, set.dataPath));
+        // The same rows held in memory, read back in chunks, equal the saved training set.
+        const held = await fs.retrieveHistoricalFeatures(req);
+        const inMemory: unknown[] = [];
+        for await (const chunk of held.rows(7)) inMemory.push(...chunk);
+        await held.close();
+        expect(inMemory, `seed ${seed}, held rows`).toEqual(got);
+        expect(held.rowCount).toBe(set.rowCount);
+        expect(got.length, `seed ${seed}`).toBe(entities.length);
+        entities.forEach((e, i) => {
+          const t = e.event_timestamp.getTime();
+          const a = bruteForce(withCreated, e.k, t, TTL_S * SEC);
+          const b = bruteForce(plain, e.k, t, 0);
+          expect(got[i], `seed ${seed}, entity row ${i}`).toEqual({
+            k: e.k,
+            n: e.n,
+            event_timestamp: t,
+            ttl_view__x: a.x,
+            ttl_view__s: a.s,
+            ttl_view_int__x: a.x,
+            ttl_view_int__s: a.s,
+            forever__x: b.x,
+            forever__s: b.s,
+          });
+        });
+      }
+    });
+  },
+);
+
+describe("historical features held in memory", () => {
+  it("refuse to be read after close, and close with the feature store", async () => {
+    const { fs, dir } = await freshFeatureStore();
+    await writeParquet(join(dir, "rows.parquet"), { k: "VARCHAR", ts: "TIMESTAMP", x: "DOUBLE" }, [
+      { k: "a", ts: 1000, x: 1.5 },
+    ]);
+    await fs
+      .register([
+        defineEntity({ name: "thing", joinKeys: { k: "string" } }),
+        defineSource({ name: "rows", path: "rows.parquet" }),
+        defineFeatureView({
+          name: "v",
+          entity: "thing",
+          source: "rows",
+          timestampField: "ts",
+          features: { x: "float" },
+        }),
+      ])
+      .apply();
+    const req = { entities: { rows: [{ k: "a", event_timestamp: new Date(2000) }] }, features: ["v:x"] };
+    const held = await fs.retrieveHistoricalFeatures(req);
+    expect(held.schema.map((c) => c.name)).toEqual(["k", "event_timestamp", "x"]);
+    expect(held.timeRange).toEqual({ start: 2000, end: 2000 });
+    await held.close();
+    await held.close();
+    const read = async () => {
+      for await (const _ of held.rows()) return;
+    };
+    await expect(read()).rejects.toMatchObject({ code: "FEATURES_QUERY_FAILED" });
+    const open = await fs.retrieveHistoricalFeatures(req);
+    await fs.close();
+    await expect(
+      (async () => {
+        for await (const _ of open.rows()) return;
+      })(),
+    ).rejects.toMatchObject({ code: "FEATURES_QUERY_FAILED" });
   });
 });

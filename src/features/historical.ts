@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ArtifactStore } from "../artifacts/index.js";
+import { type ArtifactStore, isLocalArtifactStore } from "../artifacts/index.js";
 import { GyreError } from "../core/errors.js";
 import type { TrackingService } from "../metadata/index.js";
 import type { Catalog, FeatureRef } from "./catalog.js";
@@ -107,19 +107,10 @@ function columnNames(refs: FeatureRef[], full: boolean): Map<string, string> {
 }
 
 /**
- * Builds a point-in-time correct training set, saves it as Parquet with a manifest in the artifact store
- * and, given a run id, logs it as the run's dataset input. Feature rows never enter JS.
+ * A training-set request checked and resolved for the offline store: the views with the requested features,
+ * the entity rows (array rows validated), their timestamp column and each view's output column names.
  */
-export async function buildTrainingSet(
-  deps: {
-    catalog: Catalog;
-    offline: OfflineStore;
-    artifacts: ArtifactStore;
-    tracking?: TrackingService | undefined;
-  },
-  req: HistoricalRequest,
-): Promise<TrainingSet> {
-  const { catalog, offline } = deps;
+export async function prepareJoin(catalog: Catalog, offline: OfflineStore, req: HistoricalRequest) {
   const refs = catalog.resolve(req);
   const od = refs.find((r) => r.onDemand);
   if (od)
@@ -143,13 +134,35 @@ export async function buildTrainingSet(
   const columns = views.map((v) =>
     Object.fromEntries(v.features.map((f) => [f.name, names.get(`${v.name}:${f.name}`)!])),
   );
+  return { entities, timestampColumn: ts, views, columns };
+}
+
+/**
+ * Builds a point-in-time correct training set, saves it as Parquet with a manifest in the artifact store
+ * and, given a run id, logs it as the run's dataset input. Feature rows never enter JS.
+ */
+export async function buildTrainingSet(
+  deps: {
+    catalog: Catalog;
+    offline: OfflineStore;
+    artifacts: ArtifactStore;
+    tracking?: TrackingService | undefined;
+  },
+  req: HistoricalRequest,
+): Promise<TrainingSet> {
+  const { catalog, offline } = deps;
+  const plan = await prepareJoin(catalog, offline, req);
+  const { views } = plan;
   const dir = mkdtempSync(join(tmpdir(), "gyre-training-set-"));
   try {
     const outFile = join(dir, "data.parquet");
-    const result = await offline.historical({ entities, timestampColumn: ts, views, columns, outFile });
+    const result = await offline.historical({ ...plan, outFile });
     const id = randomUUID().replace(/-/g, "");
     const base = `${TRAINING_SET_PREFIX}/${id}`;
-    const put = await deps.artifacts.put(`${base}/data.parquet`, createReadStream(outFile));
+    // A local artifact store takes the file over by hard link (no second copy of a large training set).
+    const put = isLocalArtifactStore(deps.artifacts)
+      ? await deps.artifacts.putFile(`${base}/data.parquet`, outFile)
+      : await deps.artifacts.put(`${base}/data.parquet`, createReadStream(outFile));
     const set: TrainingSet = {
       id,
       name: req.name ?? "training-set",

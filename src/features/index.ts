@@ -56,6 +56,11 @@ export interface FeatureStoreOptions {
   projectDir?: string;
   /** DuckDB threads for offline queries (default: all cores). */
   threads?: number;
+  /**
+   * How training sets join each view (default `auto`: an interval index when the view has no more rows than
+   * there are entity rows, else DuckDB's ASOF join); force one to compare plans. Results are identical.
+   */
+  pitJoin?: "auto" | "asof" | "interval";
   now?: () => number;
 }
 
@@ -84,7 +89,10 @@ export async function featuresFor(
   ]);
   const definitions = await SqlDefinitionStore.open(dialect);
   const online = await onlineStores.open(options.onlineStore ?? defaultOnlineStore(config));
-  const offline = await DuckDbOfflineStore.open(options.threads ? { threads: options.threads } : {});
+  const offline = await DuckDbOfflineStore.open({
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.pitJoin ? { pitJoin: options.pitJoin } : {}),
+  });
   return new FeatureStore({
     definitions,
     offline,

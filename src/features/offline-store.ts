@@ -29,6 +29,23 @@ export interface LatestRow {
   values: Record<string, FeatureValue>;
 }
 
+/** A point-in-time join held in memory: its size, schema, entity time range (ms, UTC) and rows. */
+export interface HeldJoin {
+  readonly rowCount: number;
+  readonly schema: Array<{ name: string; type: string }>;
+  readonly start: number | null;
+  readonly end: number | null;
+  /** How each view was joined, in view order. */
+  readonly joins: string[];
+  /**
+   * Rows in entity order, `chunkRows` at a time: timestamps as ms since the epoch (UTC), integers and
+   * decimals as numbers, other non-JSON types as text. Throws FEATURES_QUERY_FAILED after `close`.
+   */
+  rows(chunkRows: number): AsyncIterable<Array<Record<string, FeatureValue>>>;
+  /** Drops the rows (the engine frees their memory once they are unreferenced); idempotent. */
+  close(): Promise<void>;
+}
+
 /** Column statistics of one feature over a view's offline rows. */
 export interface FeatureColumnStats {
   name: string;
@@ -52,8 +69,9 @@ export interface OfflineStore {
   /** Columns of an entity source, as `columns` does for a view. */
   entityColumns(entities: OfflineEntities): Promise<Array<{ name: string; type: string }>>;
   /**
-   * Point-in-time join written as Parquet to `outFile`; returns its row count, schema and the entity
-   * time range (ms, UTC). Column names per view are given in `columns`.
+   * Point-in-time join written as Parquet to `outFile`; returns its row count, schema, the entity
+   * time range (ms, UTC) and how each view was joined (engine-specific plan names, in view order).
+   * Column names per view are given in `columns`.
    */
   historical(req: {
     entities: OfflineEntities;
@@ -66,7 +84,18 @@ export interface OfflineStore {
     schema: Array<{ name: string; type: string }>;
     start: number | null;
     end: number | null;
+    joins: string[];
   }>;
+  /**
+   * The same join as `historical`, held in the store's memory instead of written: rows are read back in
+   * entity order until `close`. Closing the store closes every held join.
+   */
+  holdHistorical(req: {
+    entities: OfflineEntities;
+    timestampColumn: string;
+    views: OfflineView[];
+    columns: Array<Record<string, string>>;
+  }): Promise<HeldJoin>;
   /** Latest row per entity with event time in [start, end) ms, ordered by key, after key `after`, in chunks. */
   latest(
     view: OfflineView,

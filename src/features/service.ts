@@ -3,7 +3,7 @@ import { GyreError } from "../core/errors.js";
 import type { TrackingService } from "../metadata/index.js";
 import { Catalog } from "./catalog.js";
 import { type DatasetFiles, resolveDatasetSources } from "./dataset-sources.js";
-import { buildTrainingSet, TRAINING_SET_PREFIX } from "./historical.js";
+import { buildTrainingSet, prepareJoin, TRAINING_SET_PREFIX } from "./historical.js";
 import { type MaterializeOptions, materialize } from "./materialize.js";
 import type { OfflineStore } from "./offline-store.js";
 import { OnlineReader } from "./online.js";
@@ -12,6 +12,7 @@ import { diffDefinitions, toDesired } from "./plan.js";
 import type { DefinitionStore } from "./registry.js";
 import type {
   FeatureDefinition,
+  HistoricalFeatures,
   HistoricalRequest,
   MaterializeResult,
   OnDemandFeatureViewDef,
@@ -167,6 +168,23 @@ export class FeatureStore {
       },
       req,
     );
+  }
+
+  /**
+   * The rows of the training set `getHistoricalFeatures` would save, held in memory instead (no Parquet, no
+   * artifact, no lineage): for reading them straight into a trainer. Same checks and errors.
+   */
+  async retrieveHistoricalFeatures(req: HistoricalRequest): Promise<HistoricalFeatures> {
+    const a = await this.#current(true);
+    await this.#setSources(a.catalog);
+    const held = await this.#p.offline.holdHistorical(await prepareJoin(a.catalog, this.#p.offline, req));
+    return {
+      rowCount: held.rowCount,
+      schema: held.schema,
+      timeRange: { start: held.start, end: held.end },
+      rows: (chunkRows = 10_000) => held.rows(chunkRows),
+      close: () => held.close(),
+    };
   }
 
   /** A saved training set's manifest; throws FEATURES_TRAINING_SET_NOT_FOUND. */

@@ -154,6 +154,24 @@ export interface HistoricalRequest {
   fullFeatureNames?: boolean;
 }
 
+/**
+ * Point-in-time features held in the offline store's memory, like a data frame (Feast's `to_df()`):
+ * the rows of a training set without the Parquet file, read in entity order. Close it to free the rows.
+ */
+export interface HistoricalFeatures {
+  rowCount: number;
+  schema: Array<{ name: string; type: string }>;
+  /** Earliest and latest entity timestamp (ms since the epoch, UTC). */
+  timeRange: { start: number | null; end: number | null };
+  /**
+   * Rows in entity order, `chunkRows` (default 10,000) at a time: timestamps as ms since the epoch (UTC),
+   * integers as numbers. Throws FEATURES_QUERY_FAILED after `close`.
+   */
+  rows(chunkRows?: number): AsyncIterable<Array<Record<string, FeatureValue>>>;
+  /** Drops the rows (their memory is freed once unreferenced); idempotent. Closing the feature store closes it. */
+  close(): Promise<void>;
+}
+
 /** A saved training set: Parquet in the artifact store plus its manifest. */
 export interface TrainingSet {
   id: string;

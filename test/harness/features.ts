@@ -8,6 +8,7 @@ export { readParquet, writeParquet } from "./parquet.js";
 export async function freshFeatureStore(
   store?: string,
   now?: () => number,
+  pitJoin?: "auto" | "asof" | "interval",
 ): Promise<{ fs: FeatureStore; dir: string; artifactsDir: string }> {
   const dir = tempDir("gyre-features-");
   const artifactsDir = join(dir, "artifacts");
@@ -17,7 +18,7 @@ export async function freshFeatureStore(
       artifacts: `file://${artifactsDir}`,
       onlineStore: `sqlite://${join(dir, "online.db")}`,
     },
-    { projectDir: dir, threads: 2, ...(now ? { now } : {}) },
+    { projectDir: dir, threads: 2, ...(now ? { now } : {}), ...(pitJoin ? { pitJoin } : {}) },
   );
   return { fs, dir, artifactsDir };
 }

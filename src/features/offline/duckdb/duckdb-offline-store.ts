@@ -3,6 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { GyreError } from "../../../core/errors.js";
 import type {
   FeatureColumnStats,
+  HeldJoin,
   LatestRow,
   OfflineEntities,
   OfflineStore,
@@ -10,7 +11,10 @@ import type {
 } from "../../offline-store.js";
 import type { FeatureValue, SourceDef } from "../../types.js";
 import { loadEntities } from "./entities.js";
-import { ident, latestSql, lit, pointInTimeSql, relation, viewRows } from "./pit-sql.js";
+import { DuckDbHeldJoin, jsColumn } from "./held-join.js";
+import { type PitJoinMode, planJoins } from "./interval-index.js";
+import { inRowOrder, pointInTimeSql } from "./pit-join.js";
+import { ident, latestSql, lit, relation, viewRows } from "./pit-sql.js";
 
 /** DuckDB's own message, without its internal prefix, safe to show (it names columns, not data). */
 function duckMessage(e: unknown): string {
@@ -25,6 +29,23 @@ function sourceSql(s: SourceDef, baseDir: string): string {
     : `SELECT * FROM read_parquet(${lit(path)})`;
 }
 
+/** Column names and DuckDB types of a query's result. */
+async function describe(conn: DuckDBConnection, sql: string): Promise<Array<{ name: string; type: string }>> {
+  const r = await conn.runAndReadAll(`DESCRIBE ${sql}`);
+  return r
+    .getRowObjectsJson()
+    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** A failed point-in-time join as FEATURES_QUERY_FAILED (GyreErrors pass through). */
+function joinFailed(e: unknown): GyreError {
+  if (e instanceof GyreError) return e;
+  return new GyreError("FEATURES_QUERY_FAILED", `The point-in-time join failed: ${duckMessage(e)}`, {
+    field: "entities",
+    cause: e,
+  });
+}
+
 /**
  * The offline store over an in-process DuckDB: sources are DuckDB views over Parquet/CSV files or SQL,
  * joins run inside DuckDB and write Parquet, and only bounded chunks ever reach JS.
@@ -33,22 +54,34 @@ export class DuckDbOfflineStore implements OfflineStore {
   readonly kind = "duckdb";
   readonly #instance: DuckDBInstance;
   readonly #conn: DuckDBConnection;
+  readonly #pitJoin: PitJoinMode;
+  /** Held joins, dropped before the database closes (their rows live in it). */
+  readonly #held = new Set<DuckDbHeldJoin>();
+  /** Sources read from files, whose rows can be counted without computing anything. */
+  #fileSources = new Set<string>();
 
-  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, pitJoin: PitJoinMode) {
     this.#instance = instance;
     this.#conn = conn;
+    this.#pitJoin = pitJoin;
   }
 
-  /** An in-memory DuckDB (spilling to a temp directory when joins outgrow memory); TIMESTAMP values are UTC. */
-  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbOfflineStore> {
+  /**
+   * An in-memory DuckDB (spilling to a temp directory when joins outgrow memory); TIMESTAMP values are UTC.
+   * `pitJoin` forces one join plan for every view (default `auto`: see planViewJoin).
+   */
+  static async open(
+    options: { threads?: number; memoryLimit?: string; pitJoin?: PitJoinMode } = {},
+  ): Promise<DuckDbOfflineStore> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(":memory:", config);
-    return new DuckDbOfflineStore(instance, await instance.connect());
+    return new DuckDbOfflineStore(instance, await instance.connect(), options.pitJoin ?? "auto");
   }
 
   async setSources(sources: SourceDef[], baseDir: string): Promise<void> {
+    this.#fileSources = new Set(sources.filter((s) => s.query === undefined).map((s) => s.name));
     // Query sources may read other sources: create what can be created until nothing changes.
     let pending = [...sources];
     let lastError: { source: SourceDef; message: string } | null = null;
@@ -99,39 +132,62 @@ export class DuckDbOfflineStore implements OfflineStore {
     }
   }
 
-  async #describe(sql: string): Promise<Array<{ name: string; type: string }>> {
-    const r = await this.#conn.runAndReadAll(`DESCRIBE ${sql}`);
-    return r
-      .getRowObjectsJson()
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  #describe(sql: string): Promise<Array<{ name: string; type: string }>> {
+    return describe(this.#conn, sql);
+  }
+
+  /** Loads the entity rows into `conn`, plans each view's join and returns the query with the entity range. */
+  async #prepare(conn: DuckDBConnection, req: Parameters<OfflineStore["holdHistorical"]>[0]) {
+    await loadEntities(conn, req.entities, req.timestampColumn);
+    const ts = ident(req.timestampColumn);
+    const meta = await conn.runAndReadAll(
+      `SELECT count(*)::DOUBLE AS n, epoch_us(min(${ts}))::DOUBLE AS lo, epoch_us(max(${ts}))::DOUBLE AS hi,
+        epoch_ms(min(${ts}))::DOUBLE AS start, epoch_ms(max(${ts}))::DOUBLE AS end FROM __entities`,
+    );
+    const m = meta.getRowObjectsJson()[0]!;
+    const range = { rows: Number(m.n), lo: Number(m.lo ?? 0), hi: Number(m.hi ?? 0) };
+    const joins = await planJoins(
+      conn,
+      req.views,
+      range,
+      this.#pitJoin,
+      (v) => !v.sql && this.#fileSources.has(v.source),
+    );
+    return {
+      query: pointInTimeSql(req.views, joins, req.timestampColumn, req.columns),
+      rowCount: range.rows,
+      start: m.start === null ? null : Number(m.start),
+      end: m.end === null ? null : Number(m.end),
+      joins: joins.map((j) => j.kind),
+    };
   }
 
   async historical(req: Parameters<OfflineStore["historical"]>[0]) {
     const conn = await this.#instance.connect();
     try {
-      await loadEntities(conn, req.entities, req.timestampColumn);
-      const query = pointInTimeSql(req.views, req.timestampColumn, req.columns);
-      await conn.run(`COPY (${query}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
-      const schema = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(req.outFile)})`))
-        .getRowObjectsJson()
-        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      const ts = ident(req.timestampColumn);
-      const meta = await conn.runAndReadAll(
-        `SELECT count(*)::DOUBLE AS n, epoch_ms(min(${ts}))::DOUBLE AS lo, epoch_ms(max(${ts}))::DOUBLE AS hi FROM __entities`,
-      );
-      const row = meta.getRowObjectsJson()[0]!;
-      return {
-        rowCount: Number(row.n),
-        schema,
-        start: row.lo === null ? null : Number(row.lo),
-        end: row.hi === null ? null : Number(row.hi),
-      };
+      const { query, ...rest } = await this.#prepare(conn, req);
+      await conn.run(`COPY (${inRowOrder(query)}) TO ${lit(req.outFile)} (FORMAT parquet, COMPRESSION zstd)`);
+      const schema = await describe(conn, `SELECT * FROM read_parquet(${lit(req.outFile)})`);
+      return { ...rest, schema };
     } catch (e) {
-      if (e instanceof GyreError) throw e;
-      throw new GyreError("FEATURES_QUERY_FAILED", `The point-in-time join failed: ${duckMessage(e)}`, {
-        field: "entities",
-        cause: e,
-      });
+      throw joinFailed(e);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async holdHistorical(req: Parameters<OfflineStore["holdHistorical"]>[0]): Promise<HeldJoin> {
+    const conn = await this.#instance.connect();
+    try {
+      const { query, ...rest } = await this.#prepare(conn, req);
+      const schema = await describe(conn, inRowOrder(query));
+      // A materialized result: the rows in DuckDB's memory as they come out of the join, without a table.
+      const result = await conn.run(inRowOrder(query, schema.map(jsColumn).join(", ")));
+      const held = new DuckDbHeldJoin(result, { ...rest, schema }, () => this.#held.delete(held));
+      this.#held.add(held);
+      return held;
+    } catch (e) {
+      throw joinFailed(e);
     } finally {
       conn.closeSync();
     }
@@ -196,6 +252,7 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async close(): Promise<void> {
+    for (const held of [...this.#held]) await held.close();
     this.#conn.closeSync();
     this.#instance.closeSync();
   }

@@ -40,8 +40,9 @@ async function appendRows(conn: DuckDBConnection, entities: Extract<OfflineEntit
 }
 
 /**
- * Creates the connection's temp table `__entities`: the entity rows with `__row` (their position, which
- * orders the output) and the timestamp column cast to TIMESTAMP (UTC).
+ * Creates the connection's temp relation `__entities`: the entity rows with `__row` (their position, which
+ * orders the output) and the timestamp column cast to TIMESTAMP (UTC). A Parquet file stays where it is (a
+ * view: DuckDB reads it in parallel at each use); rows and SQL results are materialized once.
  */
 export async function loadEntities(
   conn: DuckDBConnection,
@@ -53,7 +54,8 @@ export async function loadEntities(
   else if ("parquet" in entities)
     source = `SELECT file_row_number AS __row, * EXCLUDE (file_row_number) FROM read_parquet(${lit(entities.parquet)}, file_row_number = true)`;
   else source = `SELECT row_number() OVER () - 1 AS __row, * FROM (${entities.sql})`;
+  const kind = "parquet" in entities ? "VIEW" : "TABLE";
   await conn.run(
-    `CREATE TEMP TABLE __entities AS SELECT * REPLACE (CAST(${ident(ts)} AS TIMESTAMP) AS ${ident(ts)}) FROM (${source})`,
+    `CREATE TEMP ${kind} __entities AS SELECT * REPLACE (CAST(${ident(ts)} AS TIMESTAMP) AS ${ident(ts)}) FROM (${source})`,
   );
 }

@@ -43,7 +43,7 @@ export function viewRows(v: OfflineView): string {
 }
 
 /** 2^64: event time occupies the high bits of an order key, created time the low 64. */
-const SHIFT = "18446744073709551616::HUGEINT";
+export const SHIFT = "18446744073709551616::HUGEINT";
 
 /**
  * One HUGEINT that orders a view's rows by event time, then created time (rows without one first), so
@@ -54,80 +54,9 @@ const SHIFT = "18446744073709551616::HUGEINT";
 const ROW_ORDER = `epoch_us(__ts)::HUGEINT * ${SHIFT} + CASE WHEN __created IS NULL THEN 0::HUGEINT
   ELSE epoch_us(__created)::HUGEINT + 9223372036854775809::HUGEINT END`;
 
-/** A view's rows with their order key `__ord`. */
-export function orderedRows(v: OfflineView): string {
-  return `SELECT *, ${ROW_ORDER} AS __ord FROM (${viewRows(v)})`;
-}
-
-/** Whether a view's entity is one integer key, which ASOF can partition on directly. */
-const intKey = (v: OfflineView) => v.keys.length === 1 && v.keys[0]!.type === "int";
-
-/**
- * The CTEs of view `i`: its rows (`fv`, with `__ord` when created time breaks ties), and `g` = those rows with an integer `__kid` for the
- * entity. String and composite keys go through a dictionary (`k`) of the view's distinct keys: DuckDB's ASOF
- * join partitions on integers much faster than on strings, and entities absent from the view get no id.
- */
-function viewCtes(v: OfflineView, i: number): string[] {
-  const fv = `fv${i} AS (${v.createdTimestampField ? orderedRows(v) : viewRows(v)})`;
-  if (intKey(v)) return [fv, `g${i} AS (SELECT ${ident(v.keys[0]!.name)} AS __kid, * FROM fv${i})`];
-  const keys = v.keys.map((k) => ident(k.name)).join(", ");
-  const on = v.keys
-    .map((k) => `fv${i}.${ident(k.name)} IS NOT DISTINCT FROM k${i}.${ident(k.name)}`)
-    .join(" AND ");
-  return [
-    fv,
-    `k${i} AS (SELECT ${keys}, row_number() OVER () AS __kid FROM (SELECT DISTINCT ${keys} FROM fv${i}))`,
-    `g${i} AS (SELECT k${i}.__kid, fv${i}.* FROM fv${i} JOIN k${i} ON ${on})`,
-  ];
-}
-
-/** The entity side: every entity column plus each view's entity id `__k<i>`. */
-function entitySide(views: OfflineView[], ts: string): string {
-  const ids = views.map((v, i) =>
-    intKey(v) ? `e.${ident(v.keys[0]!.name)} AS __k${i}` : `k${i}.__kid AS __k${i}`,
-  );
-  const joins = views.flatMap((v, i) =>
-    intKey(v)
-      ? []
-      : [
-          `LEFT JOIN k${i} ON ${v.keys.map((k) => `e.${ident(k.name)} = k${i}.${ident(k.name)}`).join(" AND ")}`,
-        ],
-  );
-  // The entity's order key sorts after every row of the same event time, whatever its created time.
-  const tord = `epoch_us(e.${ident(ts)})::HUGEINT * ${SHIFT} + (${SHIFT} - 1) AS __tord`;
-  return `ee AS (SELECT e.*, ${[...ids, tord].join(", ")} FROM __entities e ${joins.join(" ")})`;
-}
-
-/**
- * Point-in-time join of `__entities` (with `__row` and timestamp column `ts`) against `views`: per entity
- * row and view, the row with the greatest event time ≤ the entity time (ASOF), kept only when within the
- * view's TTL (`event time ≥ entity time − ttl`). Output keeps the entity columns (minus `__row`) in row order,
- * then each feature under `columns[i][feature]`.
- */
-export function pointInTimeSql(
-  views: OfflineView[],
-  ts: string,
-  columns: Array<Record<string, string>>,
-): string {
-  const ctes = [...views.flatMap(viewCtes), entitySide(views, ts)];
-  const joins = views.map((v, i) => {
-    const asOf = v.createdTimestampField ? `ee.__tord >= g${i}.__ord` : `ee.${ident(ts)} >= g${i}.__ts`;
-    return `ASOF LEFT JOIN g${i} ON ee.__k${i} = g${i}.__kid AND ${asOf}`;
-  });
-  const select = views.flatMap((v, i) => {
-    const fresh =
-      v.ttlSeconds > 0
-        ? `g${i}.__ts >= ee.${ident(ts)} - to_microseconds(${Math.round(v.ttlSeconds * 1e6)})`
-        : `g${i}.__ts IS NOT NULL`;
-    return v.features.map(
-      (f) => `CASE WHEN ${fresh} THEN g${i}.${ident(f.name)} END AS ${ident(columns[i]![f.name]!)}`,
-    );
-  });
-  const hidden = ["__row", "__tord", ...views.map((_, i) => `__k${i}`)].join(", ");
-  return `WITH ${ctes.join(",\n")}
-    SELECT ee.* EXCLUDE (${hidden}), ${select.join(", ")}
-    FROM ee ${joins.join(" ")}
-    ORDER BY ee.__row`;
+/** Rows shaped like `viewRows` (`rows`, default the view's own) with their order key `__ord`. */
+export function orderedRows(v: OfflineView, rows = viewRows(v)): string {
+  return `SELECT *, ${ROW_ORDER} AS __ord FROM (${rows})`;
 }
 
 /**
