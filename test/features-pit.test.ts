@@ -96,25 +96,21 @@ describe.each(["asof", "interval", "auto"] as const)(
         defineEntity({ name: "numbered_thing", joinKeys: { n: "int" } }),
         defineSource({ name: "with_created", path: "with_created.parquet" }),
         defineSource({ name: "plain", path: "plain.parquet" }),
-        defineFeatureView({
-          name: "ttl_view",
-          entity: "thing",
-          source: "with_created",
-          timestampField: "ts",
-          createdTimestampField: "created",
-          ttl: TTL_S,
-          features: { x: "float", s: "string" },
-        }),
-        // The same rows keyed by an integer: the ASOF join takes a different path for integer keys.
-        defineFeatureView({
-          name: "ttl_view_int",
-          entity: "numbered_thing",
-          source: "with_created",
-          timestampField: "ts",
-          createdTimestampField: "created",
-          ttl: TTL_S,
-          features: { x: "float", s: "string" },
-        }),
+        ...[
+          ["ttl_view", "thing"],
+          // The same rows keyed by an integer: the ASOF join takes a different path for integer keys.
+          ["ttl_view_int", "numbered_thing"],
+        ].map(([name, entity]) =>
+          defineFeatureView({
+            name: name!,
+            entity: entity!,
+            source: "with_created",
+            timestampField: "ts",
+            createdTimestampField: "created",
+            ttl: TTL_S,
+            features: { x: "float", s: "string" },
+          }),
+        ),
         defineFeatureView({
           name: "forever",
           entity: "thing",
@@ -123,29 +119,14 @@ describe.each(["asof", "interval", "auto"] as const)(
           features: { x: "float", s: "string" },
         }),
       ];
-      const cols = {
-        k: "VARCHAR",
-        n: "BIGINT",
-        ts: "TIMESTAMP",
-        created: "TIMESTAMP",
-        x: "DOUBLE",
-        s: "VARCHAR",
-      };
-      await writeParquet(join(dir, "with_created.parquet"), cols, []);
-      await writeParquet(join(dir, "plain.parquet"), cols, []);
+      await writeParquet(join(dir, "with_created.parquet"), COLS, []);
+      await writeParquet(join(dir, "plain.parquet"), COLS, []);
       await fs.register(defs).apply();
     });
     afterAll(() => fs.close());
 
     it("matches on 25 random cases with ties, nulls, TTL edges and duplicated timestamps", async () => {
-      const cols = {
-        k: "VARCHAR",
-        n: "BIGINT",
-        ts: "TIMESTAMP",
-        created: "TIMESTAMP",
-        x: "DOUBLE",
-        s: "VARCHAR",
-      };
+      const cols = COLS;
       const numbered = (rows: FeatureRow[]) => rows.map((r) => ({ ...r, n: KEYS.indexOf(r.k) }));
       for (let seed = 1; seed <= 25; seed++) {
         const r = rng(seed);
@@ -198,6 +179,16 @@ describe.each(["asof", "interval", "auto"] as const)(
     });
   },
 );
+
+/** The feature files' columns (string key k, integer key n). */
+const COLS = {
+  k: "VARCHAR",
+  n: "BIGINT",
+  ts: "TIMESTAMP",
+  created: "TIMESTAMP",
+  x: "DOUBLE",
+  s: "VARCHAR",
+};
 
 describe("historical features held in memory", () => {
   it("refuse to be read after close, and close with the feature store", async () => {
