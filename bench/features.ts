@@ -52,7 +52,12 @@ async function open(dir: string, projectDir: string, pitJoin?: "asof"): Promise<
   );
 }
 
-function joinFigures(label: string, r: JoinResult): Figure[] {
+/**
+ * The join's figures. `ratioTarget` false: the like-for-like ratio is reported elsewhere (the flights join held
+ * in memory, as pandas' merge_asof leaves its frame) and this one, which also writes, hashes and registers a
+ * Parquet training set, is informational.
+ */
+function joinFigures(label: string, r: JoinResult, ratioTarget = true): Figure[] {
   const out = [
     figure({
       backend: "duckdb",
@@ -76,10 +81,10 @@ function joinFigures(label: string, r: JoinResult): Figure[] {
       }),
       figure({
         backend: "duckdb",
-        name: `PIT join ${label}: speed-up over pandas`,
+        name: `PIT join ${label}: speed-up over pandas${ratioTarget ? "" : ", training set as Parquet"}`,
         unit: "%",
         value: (100 * r.pandasSeconds) / r.gyreSeconds,
-        target: 300,
+        target: ratioTarget ? 300 : null,
         better: "higher",
         detail: { identical: r.identical, mismatch: r.mismatch },
       }),
@@ -183,7 +188,11 @@ async function flights(dir: string): Promise<{ figures: Figure[]; checks: Record
     });
     const bounds = await floors(fs, dir, r);
     return {
-      figures: [...joinFigures(`${(r.rows / 1e6).toFixed(2)}M flights`, r), ...bounds.figures, endToEnd],
+      figures: [
+        ...joinFigures(`${(r.rows / 1e6).toFixed(2)}M flights`, r, false),
+        ...bounds.figures,
+        endToEnd,
+      ],
       checks: { flights: { ...r, peerChecksums: undefined }, flightsHeldInMemory: bounds.held },
     };
   } finally {
