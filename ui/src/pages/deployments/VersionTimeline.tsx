@@ -1,7 +1,7 @@
 import { type RefObject, useLayoutEffect, useRef, useState } from "react";
 import type { DeploymentDetail, TimelineEvent } from "../../api/deployments.js";
+import { AliasLane } from "../../components/AliasLane.js";
 import { formatTime } from "../../lib/format.js";
-import { PALETTE } from "../../lib/theme.js";
 
 const LANE = 28;
 const LEFT = 150;
@@ -54,36 +54,17 @@ function Lanes({ timeline }: { timeline: Timeline }) {
             <title>{`${formatTime(e.time)}: ${e.summary}`}</title>
           </circle>
         ))}
-        {timeline.aliases.map((h, lane) => {
-          const y = (lane + 1) * LANE + 4;
-          const segs = h.events.map((e, i) => ({ e, end: h.events[i + 1]?.timestamp ?? now }));
-          return (
-            <g key={`${h.name}@${h.alias}`}>
-              <text x={0} y={y + 15} className="axis-title">
-                {models.size > 1 ? `${h.name}@${h.alias}` : `@${h.alias}`}
-              </text>
-              {segs
-                .filter((s) => s.e.toVersion !== null)
-                .map((s) => (
-                  <g key={s.e.seq}>
-                    <rect
-                      x={xOf(s.e.timestamp)}
-                      y={y}
-                      width={Math.max(2, xOf(s.end) - xOf(s.e.timestamp))}
-                      height={LANE - 8}
-                      rx={3}
-                      fill={PALETTE[(s.e.toVersion! - 1) % PALETTE.length]}
-                    >
-                      <title>{`${h.name}@${h.alias} → v${s.e.toVersion} from ${formatTime(s.e.timestamp)}`}</title>
-                    </rect>
-                    <text x={xOf(s.e.timestamp) + 4} y={y + 14} className="seg-label">
-                      v{s.e.toVersion}
-                    </text>
-                  </g>
-                ))}
-            </g>
-          );
-        })}
+        {timeline.aliases.map((h, lane) => (
+          <AliasLane
+            key={`${h.name}@${h.alias}`}
+            history={h}
+            label={models.size > 1 ? `${h.name}@${h.alias}` : `@${h.alias}`}
+            y={(lane + 1) * LANE + 4}
+            height={LANE - 8}
+            now={now}
+            xOf={xOf}
+          />
+        ))}
         <text x={LEFT} y={height - 4} className="axis-tick">
           {formatTime(t0)}
         </text>

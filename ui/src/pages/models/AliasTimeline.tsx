@@ -1,6 +1,6 @@
 import type { AliasHistory } from "../../api/types.js";
+import { AliasLane } from "../../components/AliasLane.js";
 import { formatTime } from "../../lib/format.js";
-import { PALETTE } from "../../lib/theme.js";
 
 const LANE = 28;
 const LEFT = 110;
@@ -24,36 +24,17 @@ export function AliasTimeline({ histories }: { histories: AliasHistory[] }) {
           aria-label="Alias history timeline"
           className="timeline"
         >
-          {histories.map((h, lane) => {
-            const y = lane * LANE + 4;
-            const segs = h.events.map((e, i) => ({ e, end: h.events[i + 1]?.timestamp ?? now }));
-            return (
-              <g key={h.alias}>
-                <text x={0} y={y + 15} className="axis-title">
-                  @{h.alias}
-                </text>
-                {segs
-                  .filter((s) => s.e.toVersion !== null)
-                  .map((s) => (
-                    <g key={s.e.seq}>
-                      <rect
-                        x={xOf(s.e.timestamp)}
-                        y={y}
-                        width={Math.max(2, xOf(s.end) - xOf(s.e.timestamp))}
-                        height={LANE - 8}
-                        rx={3}
-                        fill={PALETTE[(s.e.toVersion! - 1) % PALETTE.length]}
-                      >
-                        <title>{`@${h.alias} → v${s.e.toVersion} from ${formatTime(s.e.timestamp)}`}</title>
-                      </rect>
-                      <text x={xOf(s.e.timestamp) + 4} y={y + 14} className="seg-label">
-                        v{s.e.toVersion}
-                      </text>
-                    </g>
-                  ))}
-              </g>
-            );
-          })}
+          {histories.map((h, lane) => (
+            <AliasLane
+              key={h.alias}
+              history={h}
+              label={`@${h.alias}`}
+              y={lane * LANE + 4}
+              height={LANE - 8}
+              now={now}
+              xOf={xOf}
+            />
+          ))}
           <text x={LEFT} y={histories.length * LANE + 20} className="axis-tick">
             {formatTime(t0)}
           </text>
