@@ -9,7 +9,7 @@
  *
  * Prints a table and writes bench/results/features.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -34,7 +34,7 @@ import {
   wideDefinitions,
 } from "./features-online.js";
 import { flightsInMemory, flightsTrainingSet, parquetWriteFloor } from "./features-pit-floor.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const FLIGHTS = new URL("../node_modules/vega-datasets/data/flights-3m.parquet", import.meta.url).pathname;
 const EXAMPLE = new URL("../examples/flights-features/", import.meta.url).pathname;
@@ -363,9 +363,7 @@ async function main(): Promise<void> {
     loadavg: loadavg(),
     checks,
   };
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "features.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("features", meta, figures);
   process.stdout.write(
     `\n${table(figures)}\n\nidentical results: ${JSON.stringify(Object.fromEntries(Object.entries(checks).map(([k, v]) => [k, (v as JoinResult).identical])))}\n`,
   );

@@ -13,7 +13,7 @@
  * Prints a table and writes bench/results/monitoring.json.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,7 +27,7 @@ import {
 } from "../src/monitoring/index.js";
 import { categoryCodes, normals, prng } from "./monitoring-data.js";
 import { benchLog } from "./monitoring-log.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const DRIFT_TARGET_S = 1;
 const SPEEDUP_TARGET = 3;
@@ -246,9 +246,7 @@ async function main(): Promise<void> {
     loadavg: loadavg(),
     ...detail,
   };
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "monitoring.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("monitoring", meta, figures);
   process.stdout.write(
     `\n${table(figures)}\n\nload average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\n`,
   );

@@ -12,7 +12,7 @@
  * digests. This file is also the step module the workers import (its main only runs as a script).
  * Prints a table and writes bench/results/pipelines.json.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,7 +28,7 @@ import {
   param,
   type StepContext,
 } from "../src/pipelines/index.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 /** Step: sleeps `ms`. */
 export async function nap(ctx: StepContext): Promise<void> {
@@ -210,9 +210,7 @@ async function measureCached(svc: PipelineService, size: Sizes): Promise<Figure>
 }
 
 function report(figures: Figure[], meta: Record<string, unknown> & { loadavg: number[] }): void {
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "pipelines.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("pipelines", meta, figures);
   const load = meta.loadavg.map((l) => l.toFixed(2)).join(" / ");
   process.stdout.write(`\n${table(figures)}\n\nload average (1/5/15 min): ${load}\n`);
   const runs = figures.map((f) => `${f.name}: ${JSON.stringify(f.detail?.runsMs)}`).join("; ");

@@ -11,13 +11,13 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase, type PgServer, startPostgres } from "../test/harness/postgres.js";
 import { closeConnections, closedLoop, type LatencySummary, request, summarise, timed } from "./http.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 type Backend = "sqlite" | "postgres";
 const API = "/api/2.0/mlflow";
@@ -185,9 +185,7 @@ async function main(): Promise<void> {
     sizes,
     loadavg: loadavg(),
   };
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "registry.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("registry", meta, figures);
   process.stdout.write(
     `\n${table(figures)}\n\nload average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\n`,
   );

@@ -1,4 +1,6 @@
 /** Figures of a bench run: what was measured, against which target, and how it prints. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export interface Figure {
   backend: string;
@@ -61,4 +63,11 @@ export function table(figures: Figure[]): string {
       .join("  ")
       .trimEnd();
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** Writes `{ meta, figures }` as bench/results/<name>.json. */
+export function writeResults(name: string, meta: unknown, figures: Figure[]): void {
+  const dir = new URL("./results/", import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
 }

@@ -21,7 +21,7 @@
  */
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,7 +30,7 @@ import { loadFlights } from "../src/cli/demo/flights.js";
 import { freePort } from "../src/core/net.js";
 import { openServingService } from "../src/serving/index.js";
 import { closeConnections, type LatencySummary, summarise, timed } from "./http.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 import { closedLoad, fixedRates, HAS_WRK, type LoadResult, type RateFigure } from "./serving-load.js";
 import { predictionLogFigures } from "./serving-log.js";
 import { type BenchModel, prepareModel } from "./serving-model.js";
@@ -596,9 +596,7 @@ async function main(): Promise<void> {
     peer: peerNote ?? "FastAPI + uvicorn + scikit-learn",
     loadavg: loadavg(),
   };
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "serving.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("serving", meta, figures);
   process.stdout.write(`\n${table(figures)}\n\n`);
   if (peerNote) process.stdout.write(`peer: ${peerNote}\n`);
   process.stdout.write(

@@ -14,7 +14,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,7 +25,7 @@ import { createDatabase, type PgServer, startPostgres } from "../test/harness/po
 import { postgresCeiling, sqliteCeiling } from "./ceiling.js";
 import { closeConnections, closedLoop, request, summarise, timed } from "./http.js";
 import { type RawSql, rawPostgres, rawSqlite } from "./raw-sql.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 import { seedSearchRuns } from "./seed.js";
 import { BATCH_SIZE, logBatchBody, metricBatch, type SearchShape } from "./workload.js";
 
@@ -484,8 +484,7 @@ async function main(): Promise<void> {
     sizes,
     loadavg: loadavg(),
   };
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "tracking.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("tracking", meta, figures);
   process.stdout.write(
     `\n${table(figures)}\n\nload average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\n`,
   );

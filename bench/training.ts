@@ -8,9 +8,7 @@
  * Full: 500k seeded synthetic rows × 20 features (16 numeric, 4 categorical with 8 levels), MLP [64, 32],
  * 3 epochs; 10,000 timed single-row calls per graph. Prints a table, writes bench/results/training.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
@@ -22,7 +20,7 @@ import {
   type TrainedModel,
   trainTabular,
 } from "../src/training/index.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const SIZES = {
   full: { rows: 500_000, epochs: 3, calls: 10_000, warmup: 1_000 },
@@ -173,9 +171,7 @@ async function main(): Promise<void> {
     sizes: { ...sizes, ...SHAPE, hidden: HIDDEN, batchSize: BATCH_SIZE },
     loadavg: loadavg(),
   };
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "training.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeResults("training", meta, figures);
   process.stdout.write(
     `\n${table(figures)}\n\nload average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\n`,
   );

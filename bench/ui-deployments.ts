@@ -12,7 +12,6 @@
  * timeline drawn, painted and idle (target ≤ 2 s, like the other pages); ceiling: the app shell alone.
  * Prints a table and writes bench/results/ui-deployments.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,7 +23,7 @@ import { buildUi, launchBrowser } from "../test/harness/browser.js";
 import { tempDir } from "../test/harness/stores.js";
 import { MODEL, registerVersions, setAlias } from "../test/harness/ui-deployments-seed.js";
 import { call } from "../test/harness/ui-seed.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -210,9 +209,7 @@ async function main(): Promise<void> {
       loadavg: loadavg(),
       date: new Date().toISOString(),
     };
-    const resultsDir = new URL("./results/", import.meta.url).pathname;
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, "ui-deployments.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+    writeResults("ui-deployments", meta, figures);
     process.stdout.write(`\n${table(figures)}\n\nJSON: bench/results/ui-deployments.json\n`);
   } finally {
     await browser.close();

@@ -9,7 +9,6 @@
  * main thread free (target ≤ 2 s, like the runs page); ceiling: the app shell alone (a page with no data).
  * Prints a table and writes bench/results/ui-monitoring.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,7 +18,7 @@ import type { MetricPoint } from "../src/monitoring/index.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
 import { buildUi, launchBrowser } from "../test/harness/browser.js";
 import { tempDir } from "../test/harness/stores.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -152,9 +151,7 @@ async function main(): Promise<void> {
       loadavg: loadavg(),
       date: new Date().toISOString(),
     };
-    const resultsDir = new URL("./results/", import.meta.url).pathname;
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, "ui-monitoring.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+    writeResults("ui-monitoring", meta, figures);
     process.stdout.write(`\n${table(figures)}\n\nJSON: bench/results/ui-monitoring.json\n`);
   } finally {
     await browser.close();

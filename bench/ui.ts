@@ -24,7 +24,7 @@ import type { Browser, Page } from "playwright-core";
 import { DEFAULTS, type GyreConfig } from "../src/core/config.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
 import { buildUi, launchBrowser } from "../test/harness/browser.js";
-import { type Figure, figure, table } from "./report.js";
+import { type Figure, figure, table, writeResults } from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -284,9 +284,7 @@ async function main(): Promise<void> {
       loadavg: loadavg(),
       date: new Date().toISOString(),
     };
-    const resultsDir = new URL("./results/", import.meta.url).pathname;
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, "ui.json"), `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+    writeResults("ui", meta, figures);
     process.stdout.write(
       `\n${table(figures)}\n\nload average (1/5/15 min): ${meta.loadavg.map((l) => l.toFixed(2)).join(" / ")}\n`,
     );
