@@ -225,28 +225,22 @@ export class ParquetSink {
   async writeColumns(columns: LogColumns): Promise<void> {
     const n = columns.requestId.length;
     if (n === 0) return;
-    const groups = new Map<string, Group>();
-    let current: Group | null = null;
+    const groups = new Map<string, Group & { index: number[] }>();
+    let current: (Group & { index: number[] }) | undefined;
     for (let i = 0; i < n; i++) {
       const deployment = columns.sources[columns.source[i]!]!.deployment;
       const hour = hourOf(columns.ts[i]!);
       if (!current || current.deployment !== deployment || current.hour !== hour) {
         const key: string = `${deployment}\u0000${hour}`;
-        current = groups.get(key) ?? null;
-        if (!current) {
-          // Rows before i all belong to other groups; indices are only kept once a second group appears.
-          current = { deployment, hour, index: groups.size === 0 ? null : [] };
-          if (groups.size === 1) {
-            const first = groups.values().next().value!;
-            first.index = Array.from({ length: i }, (_, k) => k);
-          }
-          groups.set(key, current);
-        }
+        current = groups.get(key) ?? { deployment, hour, index: [] };
+        groups.set(key, current);
       }
-      current.index?.push(i);
+      current.index.push(i);
     }
     const db = await this.#open();
-    for (const g of groups.values()) await this.#writeGroup(db, columns, g);
+    // One file for the whole flush (the usual case) takes the columns as they are.
+    for (const g of groups.values())
+      await this.#writeGroup(db, columns, groups.size === 1 ? { ...g, index: null } : g);
   }
 
   async #writeGroup(db: Duck, columns: LogColumns, g: Group): Promise<void> {
