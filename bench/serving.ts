@@ -13,7 +13,10 @@
  * - besides requests per second, each closed-loop run reports the server's CPU time per request, which stays
  *   meaningful when other work shares the machine;
  * - closed-loop throughput runs in rounds (default 3): the hello-world, OIP v2, /invocations and /invocations
- *   without batching one after another in each round; ratios are taken within a round, then the median.
+ *   without batching one after another in each round; ratios are taken within a round, then the median;
+ * - the batching speed-up has its own ceiling in the same rounds: the hello-world calling the same ORT session
+ *   once per request, and through a minimal batcher (bench/serving-hello.ts with GYRE_BENCH_MODEL), so HTTP
+ *   plus ORT and nothing else; that server's sequential p50 is reported beside gyre's too.
  *
  *   npm run bench:serving -- [--seconds 5] [--connections 64] [--workers <cores>] [--rounds 3]
  *
@@ -52,11 +55,18 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"
   await exited;
 }
 
-/** The hello-world cluster (bench/serving-hello.ts) with `workers` processes. */
-async function startHello(workers: number): Promise<Service> {
+/**
+ * The hello-world cluster (bench/serving-hello.ts) with `workers` processes; given `modelPath`, it also
+ * answers `/infer` and `/infer-batched` with raw ONNX Runtime (the batching ceiling).
+ */
+async function startHello(workers: number, modelPath?: string): Promise<Service> {
   const child = fork(new URL("./serving-hello.ts", import.meta.url), [String(workers)], {
     execArgv: TSX,
-    env: { ...process.env, GYRE_BENCH_PORT: String(await freePort()) },
+    env: {
+      ...process.env,
+      GYRE_BENCH_PORT: String(await freePort()),
+      ...(modelPath ? { GYRE_BENCH_MODEL: modelPath } : {}),
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [message] = (await once(child, "message")) as [{ url: string }];
@@ -251,6 +261,9 @@ interface Round {
   v2: LoadResult;
   inv: LoadResult;
   noBatch: LoadResult;
+  /** The hello-world running raw ORT: one call per request, and through a minimal batcher. */
+  rawSingle: LoadResult;
+  rawBatched: LoadResult;
   batch: { calls: number; requests: number };
 }
 
@@ -266,17 +279,22 @@ async function throughputFigures(
   gyre: Service,
   model: BenchModel,
   hello: Hello,
+  raw: Service,
 ): Promise<{ figures: Figure[]; inv: LoadResult; hello: HelloLoad }> {
   const urls = gyreUrls(gyre);
   const run = (url: string, body: string, seconds: number) =>
     closedLoad(url, body, sizes.connections, seconds, dir, gyre.pid);
   const runHello = (seconds: number) =>
     closedLoad(`${hello.url}/hello`, hello.body, sizes.connections, seconds, dir, hello.pid);
+  const runRaw = (path: string, seconds: number) =>
+    closedLoad(`${raw.url}${path}`, model.invocationsBody, sizes.connections, seconds, dir, raw.pid);
   // One second of each first: JIT, ORT and both workers warm before anything is measured.
   await runHello(1);
   await run(urls.v2, model.v2Body, 1);
   await run(urls.inv, model.invocationsBody, 1);
   await run(urls.noBatch, model.invocationsBody, 1);
+  await runRaw("/infer", 1);
+  await runRaw("/infer-batched", 1);
   const rounds: Round[] = [];
   for (let i = 0; i < sizes.rounds; i++) {
     const helloLoad = await runHello(sizes.seconds);
@@ -285,8 +303,10 @@ async function throughputFigures(
     const inv = await run(urls.inv, model.invocationsBody, sizes.seconds);
     const after = await batchTotals(gyre.url, "flights");
     const noBatch = await run(urls.noBatch, model.invocationsBody, sizes.seconds);
+    const rawSingle = await runRaw("/infer", sizes.seconds);
+    const rawBatched = await runRaw("/infer-batched", sizes.seconds);
     const batch = { calls: after.calls - before.calls, requests: after.requests - before.requests };
-    rounds.push({ hello: helloLoad, v2, inv, noBatch, batch });
+    rounds.push({ hello: helloLoad, v2, inv, noBatch, rawSingle, rawBatched, batch });
   }
   const pick = (k: "hello" | "v2" | "inv" | "noBatch") => medianRound(rounds, (r) => r[k].rps)[k];
   const [helloMid, v2, inv, noBatch] = [pick("hello"), pick("v2"), pick("inv"), pick("noBatch")];
@@ -333,7 +353,37 @@ async function throughputFigures(
   const speedUp = perRound((r) => r.inv.rps / r.noBatch.rps);
   const cpuSpeedUp = perRound((r) => cpu(r.noBatch) / cpu(r.inv));
   const fill = perRound((r) => r.batch.requests / Math.max(1, r.batch.calls));
+  const rawSpeedUp = perRound((r) => r.rawBatched.rps / r.rawSingle.rps);
+  const ofCeiling = perRound((r) => r.inv.rps / r.noBatch.rps / (r.rawBatched.rps / r.rawSingle.rps));
+  const pickRaw = (k: "rawSingle" | "rawBatched") => medianRound(rounds, (r) => r[k].rps)[k];
   figures.push(
+    throughput(
+      `ceiling: hello-world + raw ORT, one call per request ${at}`,
+      pickRaw("rawSingle"),
+      null,
+      undefined,
+      {
+        rounds_rps: rounds.map((r) => r.rawSingle.rps),
+      },
+    ),
+    throughput(
+      `ceiling: hello-world + raw ORT, minimal batcher ${at}`,
+      pickRaw("rawBatched"),
+      null,
+      undefined,
+      {
+        rounds_rps: rounds.map((r) => r.rawBatched.rps),
+      },
+    ),
+    figure({
+      backend: "serving",
+      name: "batching speed-up ceiling: hello-world + raw ORT, batched / one call per request",
+      unit: "×",
+      value: rawSpeedUp.value,
+      target: null,
+      better: "higher",
+      detail: { rounds: rawSpeedUp.rounds, measured_as: "median over rounds, same round as gyre's" },
+    }),
     figure({
       backend: "serving",
       name: "batching speed-up (on / off)",
@@ -341,7 +391,20 @@ async function throughputFigures(
       value: speedUp.value,
       target: 3,
       better: "higher",
-      detail: { rounds: speedUp.rounds, measured_as: "median over rounds of on / off req/s, same round" },
+      detail: {
+        rounds: speedUp.rounds,
+        ceiling_rounds: rawSpeedUp.rounds,
+        measured_as: "median over rounds of on / off req/s, same round",
+      },
+    }),
+    figure({
+      backend: "serving",
+      name: "batching speed-up / its ceiling in the same round",
+      unit: "%",
+      value: 100 * ofCeiling.value,
+      target: null,
+      better: "higher",
+      detail: { rounds: ofCeiling.rounds },
     }),
     figure({
       backend: "serving",
@@ -375,15 +438,21 @@ async function overheadFigures(
   model: BenchModel,
   hello: HelloLoad,
   raw: ReturnType<typeof summarise>,
+  rawServer: Service,
 ): Promise<Figure[]> {
   const urls = gyreUrls(gyre);
-  const [seqHello, seqV2, seqInv] = (await sequential([
+  const [seqHello, seqV2, seqInv, seqRaw] = (await sequential([
     { url: `${hello.url}/hello`, body: hello.body },
     { url: urls.v2, body: model.v2Body },
     { url: urls.inv, body: model.invocationsBody },
-  ])) as [LatencySummary, LatencySummary, LatencySummary];
+    { url: `${rawServer.url}/infer`, body: model.invocationsBody },
+  ])) as [LatencySummary, LatencySummary, LatencySummary, LatencySummary];
   return [
     ms("hello-world Fastify p50 (sequential)", seqHello.p50, null, { p99_ms: seqHello.p99 }),
+    ms("hello-world + raw ORT p50 (sequential)", seqRaw.p50, null, {
+      p99_ms: seqRaw.p99,
+      over_hello_world_ms: seqRaw.p50 - seqHello.p50,
+    }),
     ms("gyre OIP v2 p50 (sequential)", seqV2.p50, null, { p99_ms: seqV2.p99 }),
     ms("gyre /invocations p50 (sequential)", seqInv.p50, null, { p99_ms: seqInv.p99 }),
     ms("OIP v2 p50 over raw ORT, HTTP round trip included", seqV2.p50 - raw.p50, null, {
@@ -397,6 +466,9 @@ async function overheadFigures(
     }),
     ms("protocol overhead over raw ORT, p50 (/invocations)", seqInv.p50 - seqHello.p50 - raw.p50, 0.15, {
       measured_as: "gyre /invocations p50 - hello-world p50 - raw ORT p50, interleaved",
+    }),
+    ms("/invocations p50 over the hello-world + raw ORT server's", seqInv.p50 - seqRaw.p50, null, {
+      measured_as: "gyre /invocations p50 - p50 of the hello-world calling the same ORT session, interleaved",
     }),
   ];
 }
@@ -451,16 +523,17 @@ async function benchGyre(
   await opened.close();
   const raw = await rawOrt(model.modelPath, model.row);
   figures.push(ms("raw ONNX Runtime p50 (1 row, in-process)", raw.p50, null, { p99_ms: raw.p99 }));
+  const rawServer = await startHello(sizes.workers, model.modelPath);
   const gyre = await startGyre(model.config.store, model.config.artifacts, sizes.workers);
   try {
-    const load = await throughputFigures(sizes, dir, gyre, model, hello);
+    const load = await throughputFigures(sizes, dir, gyre, model, hello, rawServer);
     figures.push(...load.figures);
-    figures.push(...(await overheadFigures(gyre, model, load.hello, raw)));
+    figures.push(...(await overheadFigures(gyre, model, load.hello, raw, rawServer)));
     figures.push(...(await rateFigures(gyre, model, load.hello)));
     return { rps: load.inv.rps, p99: load.inv.p99, hello: load.hello };
   } finally {
     closeConnections();
-    await gyre.stop();
+    await Promise.all([gyre.stop(), rawServer.stop()]);
   }
 }
 

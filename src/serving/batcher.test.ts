@@ -17,7 +17,7 @@ function doubling(calls: number[]) {
 }
 
 describe("DynamicBatcher", () => {
-  it("merges concurrent requests into one call and splits the outputs back in order", async () => {
+  it("starts a lone request at once, merges the requests that arrive meanwhile and splits the outputs back in order", async () => {
     const calls: number[] = [];
     const observed: [number, number][] = [];
     const b = new DynamicBatcher(
@@ -26,21 +26,25 @@ describe("DynamicBatcher", () => {
       (rows, requests) => observed.push([rows, requests]),
     );
     const out = await Promise.all([
+      b.submit(column([0]), 1),
       b.submit(column([1]), 1),
       b.submit(column([2, 3]), 2),
       b.submit(column([4]), 1),
     ]);
-    expect(calls).toEqual([4]);
-    expect(observed).toEqual([[4, 3]]);
-    expect(out.map((o) => [...(o.y!.data as Float32Array)])).toEqual([[2], [4, 6], [8]]);
-    expect(out[1]!.y!.shape).toEqual([2, 1]);
+    expect(calls).toEqual([1, 4]);
+    expect(observed).toEqual([
+      [1, 1],
+      [4, 3],
+    ]);
+    expect(out.map((o) => [...(o.y!.data as Float32Array)])).toEqual([[0], [2], [4, 6], [8]]);
+    expect(out[2]!.y!.shape).toEqual([2, 1]);
   });
 
   it("caps a call at maxBatchSize rows and runs one call at a time", async () => {
     const calls: number[] = [];
     const b = new DynamicBatcher(doubling(calls), { maxBatchSize: 2, maxWaitMs: 0, batchable: true });
     const out = await Promise.all([1, 2, 3, 4, 5].map((v) => b.submit(column([v]), 1)));
-    expect(calls).toEqual([2, 2, 1]);
+    expect(calls).toEqual([1, 2, 2]);
     expect(out.map((o) => (o.y!.data as Float32Array)[0])).toEqual([2, 4, 6, 8, 10]);
     expect(b.depth).toBe(0);
   });

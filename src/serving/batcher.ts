@@ -14,8 +14,10 @@ export type BatchObserver = (rows: number, requests: number) => void;
 /**
  * Dynamic batching for one loaded model: requests that arrive while the model is busy (or within `maxWaitMs`
  * of the first waiting one) are merged along dim 0 into one call of at most `maxBatchSize` rows, and the
- * outputs are split back per request in order. One call runs at a time. With `maxBatchSize` 1 or an
- * unbatchable model every request runs on its own, concurrently.
+ * outputs are split back per request in order. One call runs at a time. With `maxWaitMs` 0 (the default) a
+ * request that finds the model idle and nobody waiting starts its call at once, as Triton's dynamic batcher
+ * does with no queue delay: waiting a turn of the event loop for company cost a lone request ~0.08 ms and
+ * merged nothing. With `maxBatchSize` 1 or an unbatchable model every request runs on its own, concurrently.
  */
 export class DynamicBatcher {
   readonly #queue: Pending[] = [];
@@ -52,7 +54,9 @@ export class DynamicBatcher {
     const full = this.#queuedRows >= this.options.maxBatchSize;
     if (this.#timer && !full) return;
     this.#clearTimer();
-    if (full || afterRun || this.options.maxWaitMs <= 0) this.#timer = setImmediate(() => this.#dispatch());
+    if (!afterRun && !full && this.options.maxWaitMs <= 0 && this.#queue.length === 1) void this.#dispatch();
+    else if (full || afterRun || this.options.maxWaitMs <= 0)
+      this.#timer = setImmediate(() => this.#dispatch());
     else this.#timer = setTimeout(() => this.#dispatch(), this.options.maxWaitMs);
   }
 
