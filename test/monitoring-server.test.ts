@@ -119,6 +119,28 @@ describe("monitoring over HTTP", () => {
     expect(status).toMatchObject({ total: 3, matched: 2, unmatched: [{ key: "req:missing-request#0" }] });
   });
 
+  it("compares the deployment's variants over HTTP and names a bad option's field", async () => {
+    const res = await fetch(`${server.url}/api/v1/monitoring/deployments/flights/variants?window=24h`);
+    expect(res.status).toBe(200);
+    const c = (await res.json()) as { baseline: string; window: { kind: string }; variants: unknown[] };
+    expect(c).toMatchObject({
+      deployment: "flights",
+      baseline: "primary",
+      alpha: 0.05,
+      window: { kind: "time" },
+    });
+    // The log's last hour runs into the future: the 24 h up to now hold only part of it.
+    expect(c.variants).toEqual([
+      expect.objectContaining({ variant: "primary", shadow: false, versions: ["1"], vsBaseline: null }),
+    ]);
+    const rows = (c.variants[0] as { predictions: number }).predictions;
+    expect(rows).toBeGreaterThanOrEqual(1200);
+    expect(rows).toBeLessThanOrEqual(1500);
+    const bad = await fetch(`${server.url}/api/v1/monitoring/deployments/flights/variants?alpha=2`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "MONITOR_INVALID", field: "alpha" } });
+  });
+
   it("rejects malformed feedback with the field and how to fix it, and keeps serving", async () => {
     const bad = await post("/api/v1/monitoring/feedback", {
       deployment: "flights",
@@ -207,6 +229,20 @@ describe("gyre monitor and gyre feedback", () => {
     const bad = await cli(["monitor", "run", "nope"]);
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/Monitor 'nope' is not defined in gyre.config.ts \(known: flights-drift\)/);
+  });
+
+  it("compares variants from the CLI, as a table and as JSON", async () => {
+    const table = await cli(["monitor", "variants", "flights", "--window", "24h"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/baseline primary, alpha 0\.05/);
+    expect(table.stdout).toMatch(/primary\s+1\s+\d{4}\s+\d+\s+1\.00\s+1\.00\s+.*baseline/);
+    const out = json<{ variants: { variant: string }[] }>(
+      await cli(["monitor", "variants", "flights", "--json"]),
+    );
+    expect(out.variants.map((v) => v.variant)).toEqual(["primary"]);
+    const bad = await cli(["monitor", "variants", "flights", "--task", "ranking"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/task must be classification or regression, not 'ranking'/);
   });
 
   it("loads labels from CSV by request id (CLI) and by entity key and timestamp", async () => {

@@ -24,11 +24,15 @@ export interface PerformanceSpec {
   positive?: string;
 }
 
-interface LoggedPrediction {
+export interface LoggedPrediction {
   key: string;
   entity: string | null;
   ts: number;
   outputs: Record<string, unknown>;
+  variant: string;
+  version: string;
+  shadow: boolean;
+  latencyMs: number | null;
 }
 
 /** The match keys of `records` that have a logged prediction anywhere in the deployment's log. */
@@ -52,29 +56,36 @@ export async function matchAgainstLog(
   }
   const byEntity = records.filter((r) => r.entityKey !== null);
   if (byEntity.length > 0) {
-    const index = entityIndex(await predictions(reader, deployment, ALL_TIME, true));
+    const index = entityIndex(await predictions(reader, deployment, ALL_TIME, { entitiesOnly: true }));
     for (const r of byEntity) if (latestAtOrBefore(index, r) !== null) matched.add(r.matchKey);
   }
   return matched;
 }
 
-async function predictions(
+/** Logged rows of a window, oldest first; `shadow` adds the shadow rows mirrored from the window's requests. */
+export async function predictions(
   reader: PredictionLogReader,
   deployment: string,
   bounds: WindowBounds,
-  entitiesOnly = false,
+  options: { entitiesOnly?: boolean; shadow?: boolean } = {},
 ): Promise<LoggedPrediction[]> {
-  const where = entitiesOnly ? " WHERE entity_key IS NOT NULL" : "";
+  const where = options.entitiesOnly ? " WHERE entity_key IS NOT NULL" : "";
   const rows = await reader.query(
     deployment,
     bounds,
-    `SELECT request_id, row_index, entity_key, epoch_ms(ts)::DOUBLE AS ts, ${entitiesOnly ? "NULL" : "outputs"} AS outputs FROM w${where} ORDER BY ts`,
+    `SELECT request_id, row_index, entity_key, epoch_ms(ts)::DOUBLE AS ts, ${options.entitiesOnly ? "NULL" : "outputs"} AS outputs,
+      variant, version, coalesce(shadow, false) AS shadow, latency_ms FROM w${where} ORDER BY ts`,
+    { shadow: options.shadow ?? false },
   );
   return rows.map((r) => ({
     key: `req:${r.request_id}#${r.row_index}`,
     entity: r.entity_key === null ? null : canonicalJson(JSON.parse(String(r.entity_key))),
     ts: Number(r.ts),
     outputs: r.outputs === null ? {} : (JSON.parse(String(r.outputs)) as Record<string, unknown>),
+    variant: String(r.variant ?? "primary"),
+    version: String(r.version ?? ""),
+    shadow: r.shadow === true,
+    latencyMs: r.latency_ms === null || r.latency_ms === undefined ? null : Number(r.latency_ms),
   }));
 }
 
@@ -108,43 +119,66 @@ export interface WindowPerformance {
   metrics: PerformanceMetrics;
 }
 
-/** Joins `feedback` to the predictions of one window and computes the metrics. */
-export async function windowPerformance(
-  reader: PredictionLogReader,
-  deployment: string,
-  bounds: WindowBounds,
-  feedback: FeedbackRecord[],
-  spec: PerformanceSpec,
-): Promise<WindowPerformance> {
-  const preds = await predictions(reader, deployment, bounds);
+/** A logged prediction with its ground truth. */
+export interface LabelledPair {
+  pred: LoggedPrediction;
+  label: unknown;
+}
+
+/** `feedback` joined to `preds` (one variant's rows): by request id + row index, or by entity key and time. */
+export function joinLabels(preds: LoggedPrediction[], feedback: FeedbackRecord[]): LabelledPair[] {
   const byKey = new Map(preds.map((p) => [p.key, p]));
   const index = entityIndex(preds);
-  const pairs: { pred: LoggedPrediction; label: unknown }[] = [];
+  const pairs: LabelledPair[] = [];
   for (const f of feedback) {
     const pred = f.requestId !== null ? byKey.get(f.matchKey) : latestAtOrBefore(index, f);
     if (pred) pairs.push({ pred, label: f.label });
   }
-  const base = { predictions: preds.length, labelled: pairs.length };
-  if (pairs.length === 0) return { ...base, task: null, metrics: {} };
+  return pairs;
+}
+
+/**
+ * The metrics of labelled pairs, and each pair's outcome for significance tests: 1/0 for a right/wrong class
+ * (classification), the absolute error (regression), null where the pair has no usable prediction or label.
+ */
+export interface ScoredPairs {
+  task: "classification" | "regression" | null;
+  metrics: PerformanceMetrics;
+  outcomes: (number | null)[];
+}
+
+/** The task of `pairs` under `spec` (given, or inferred from labels and predicted values). */
+export function taskOf(pairs: LabelledPair[], spec: PerformanceSpec): "classification" | "regression" | null {
+  if (pairs.length === 0) return null;
   const name = spec.prediction ?? Object.keys(pairs[0]!.pred.outputs)[0] ?? "";
-  const values = pairs.map((p) => p.pred.outputs[name]);
-  const task =
+  return (
     spec.task ??
     inferTask(
       pairs.map((p) => p.label),
-      values,
-    );
+      pairs.map((p) => p.pred.outputs[name]),
+    )
+  );
+}
+
+/** Scores `pairs` as `task` (the same task for every variant compared, so their metrics are comparable). */
+export function scorePairs(
+  pairs: LabelledPair[],
+  spec: PerformanceSpec,
+  task = taskOf(pairs, spec),
+): ScoredPairs {
+  if (pairs.length === 0 || task === null) return { task: null, metrics: {}, outcomes: [] };
+  const name = spec.prediction ?? Object.keys(pairs[0]!.pred.outputs)[0] ?? "";
+  const values = pairs.map((p) => p.pred.outputs[name]);
   if (task === "regression") {
-    const ok = pairs
-      .map((p, i) => [scalarOf(values[i]), Number(p.label)] as const)
-      .filter(([a, b]) => a !== null && Number.isFinite(b));
+    const both = pairs.map((p, i) => [scalarOf(values[i]), Number(p.label)] as const);
+    const ok = both.filter(([a, b]) => a !== null && Number.isFinite(b));
     return {
-      ...base,
       task,
       metrics: regressionMetrics(
         ok.map((x) => x[0]!),
         ok.map((x) => x[1]),
       ),
+      outcomes: both.map(([a, b]) => (a !== null && Number.isFinite(b) ? Math.abs(a - b) : null)),
     };
   }
   const scores = spec.score
@@ -159,7 +193,21 @@ export async function windowPerformance(
     ...(spec.positive ? { positive: spec.positive } : {}),
     ...(scores ? { scores } : {}),
   });
-  return { ...base, task, metrics };
+  return { task, metrics, outcomes: predicted.map((p, i) => (p === actual[i] ? 1 : 0)) };
+}
+
+/** Joins `feedback` to the served predictions of one window and computes the metrics. */
+export async function windowPerformance(
+  reader: PredictionLogReader,
+  deployment: string,
+  bounds: WindowBounds,
+  feedback: FeedbackRecord[],
+  spec: PerformanceSpec,
+): Promise<WindowPerformance> {
+  const preds = await predictions(reader, deployment, bounds);
+  const pairs = joinLabels(preds, feedback);
+  const { task, metrics } = scorePairs(pairs, spec);
+  return { predictions: preds.length, labelled: pairs.length, task, metrics };
 }
 
 function scalarOf(v: unknown): number | null {

@@ -66,6 +66,14 @@ export {
 export type * from "./store.js";
 export type { DistributionSummary } from "./summary.js";
 export {
+  type CompareOptions,
+  type CompareText,
+  parseCompare,
+  type VariantComparison,
+  type VariantStats,
+  type VariantTest,
+} from "./variants.js";
+export {
   parseDuration,
   parseWindow,
   timeWindowsBetween,

@@ -25,7 +25,8 @@ import type {
   MonitorState,
   ResultFilter,
 } from "./store.js";
-import { parseDuration, type WindowSpec, windowBounds } from "./windows.js";
+import { type CompareOptions, compareVariants, type VariantComparison } from "./variants.js";
+import { parseDuration, type WindowBounds, type WindowSpec, windowBounds } from "./windows.js";
 
 export interface MonitoringServiceOptions {
   /** Directory holding `predictions/` (the file:// artifact store root). */
@@ -247,6 +248,23 @@ export class MonitoringService {
       await this.store.listFeedback(deployment, { matched: true }),
       spec,
     );
+  }
+
+  /**
+   * The deployment's variants (primary, canary/A/B, shadow) over one window: rows, latency, metrics against
+   * the labels that have arrived, and each variant's main metric tested against the baseline's.
+   */
+  async compareVariants(
+    deployment: string,
+    window: WindowSpec,
+    options: CompareOptions = {},
+  ): Promise<VariantComparison & { window: WindowBounds }> {
+    checkDeployment(deployment);
+    const reader = await this.reader();
+    await this.rematch(deployment);
+    const bounds = windowBounds(window, this.now(), await reader.count(deployment));
+    const feedback = await this.store.listFeedback(deployment, { matched: true });
+    return { ...(await compareVariants(reader, deployment, bounds, feedback, options)), window: bounds };
   }
 
   /** Monitors due at `now`: never run, or every-N-minutes elapsed, or every-N-predictions reached. */

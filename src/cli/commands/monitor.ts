@@ -14,6 +14,7 @@ import {
 import { examples, parseCount } from "../options.js";
 import { emit, formatTime, printTable } from "../output.js";
 import { withMonitoring } from "./monitor-service.js";
+import { registerVariants } from "./monitor-variants.js";
 
 const score = (v: number | null) =>
   v === null ? "-" : Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2);
@@ -156,7 +157,7 @@ function registerReport(monitor: Command): void {
     );
 }
 
-/** `gyre monitor list|run|status|report|prune|alerts`. */
+/** `gyre monitor list|run|status|report|variants|prune|alerts`. */
 export function registerMonitor(program: Command): void {
   const monitor = program
     .command("monitor")
@@ -169,6 +170,7 @@ export function registerMonitor(program: Command): void {
         "gyre monitor list",
         "gyre monitor run flights-drift",
         "gyre monitor report flights --window 1h",
+        "gyre monitor variants flights --window 24h",
         "gyre monitor alerts --state firing",
       ]),
     );
@@ -217,6 +219,7 @@ export function registerMonitor(program: Command): void {
       });
     });
   registerReport(monitor);
+  registerVariants(monitor);
   monitor
     .command("prune <deployment>")
     .description("Delete whole hours of a deployment's prediction log older than a duration (retention)")

@@ -47,21 +47,21 @@ export class PredictionLogReader {
     return new PredictionLogReader(root, instance, await instance.connect());
   }
 
-  /** Rows logged for `deployment` (0 when it has no log yet), optionally before `to` (epoch ms). */
+  /** Served rows logged for `deployment` (0 when it has no log yet), optionally before `to` (epoch ms). */
   async count(deployment: string, to?: number): Promise<number> {
     if (!hasLog(this.root, deployment)) return 0;
-    const where = to === undefined ? "" : ` WHERE ts < epoch_ms(${Math.floor(to)})`;
+    const before = to === undefined ? "" : ` AND ts < epoch_ms(${Math.floor(to)})`;
     const r = await this.conn.runAndReadAll(
-      `SELECT count(*)::DOUBLE AS n FROM ${logTable(this.root, deployment)}${where}`,
+      `SELECT count(*)::DOUBLE AS n FROM ${logTable(this.root, deployment)} WHERE ${SERVED}${before}`,
     );
     return Number(r.getColumnsJS()[0]![0]);
   }
 
-  /** Earliest and latest ts of a deployment's log (epoch ms), or null when empty. */
+  /** Earliest and latest ts of a deployment's served rows (epoch ms), or null when empty. */
   async span(deployment: string): Promise<{ from: number; to: number } | null> {
     if (!hasLog(this.root, deployment)) return null;
     const r = await this.conn.runAndReadAll(
-      `SELECT epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM ${logTable(this.root, deployment)}`,
+      `SELECT epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM ${logTable(this.root, deployment)} WHERE ${SERVED}`,
     );
     const [from, to] = r.getColumnsJS().map((c) => c[0]);
     return from === null || from === undefined ? null : { from: Number(from), to: Number(to) };
@@ -152,10 +152,15 @@ export class PredictionLogReader {
   }
 
   /** Runs a read-only SQL query over a `w` CTE of the window; for the feedback join and reports. */
-  async query(deployment: string, bounds: WindowBounds, select: string): Promise<Record<string, unknown>[]> {
+  async query(
+    deployment: string,
+    bounds: WindowBounds,
+    select: string,
+    options: { shadow?: boolean } = {},
+  ): Promise<Record<string, unknown>[]> {
     if (!hasLog(this.root, deployment)) return [];
     const r = await this.conn.runAndReadAll(
-      `WITH w AS (${windowSql(this.root, deployment, bounds)}) ${select}`,
+      `WITH w AS (${windowSql(this.root, deployment, bounds, options.shadow)}) ${select}`,
     );
     return r.getRowObjectsJS() as Record<string, unknown>[];
   }
@@ -179,10 +184,22 @@ function extract(f: LogFeature): string {
   return `TRY_CAST(COALESCE(${single}, ${scalar}) AS DOUBLE)`;
 }
 
-function windowSql(root: string, deployment: string, bounds: WindowBounds): string {
+/**
+ * Rows a deployment answered with. Shadow rows (a mirrored copy's answers, never returned) share the served
+ * rows' request ids and inputs: counted in, they would double the mirrored requests in drift windows and could
+ * stand in for the served prediction when labels are joined by request id.
+ */
+const SERVED = "NOT coalesce(shadow, false)";
+
+/** One window of served rows; with `shadow`, the shadow rows of the same time range too (count windows count served rows only). */
+function windowSql(root: string, deployment: string, bounds: WindowBounds, shadow = false): string {
   const table = logTable(root, deployment);
   if (bounds.kind === "time") {
-    return `SELECT * FROM ${table} WHERE ts >= epoch_ms(${Math.floor(bounds.from)}) AND ts < epoch_ms(${Math.floor(bounds.to)})`;
+    const served = shadow ? "" : `${SERVED} AND `;
+    return `SELECT * FROM ${table} WHERE ${served}ts >= epoch_ms(${Math.floor(bounds.from)}) AND ts < epoch_ms(${Math.floor(bounds.to)})`;
   }
-  return `SELECT * FROM ${table} ORDER BY ts, request_id, row_index LIMIT ${bounds.limit} OFFSET ${bounds.offset}`;
+  const rows = `SELECT * FROM ${table} WHERE ${SERVED} ORDER BY ts, request_id, row_index LIMIT ${bounds.limit} OFFSET ${bounds.offset}`;
+  if (!shadow) return rows;
+  // The shadow rows mirrored from the window's served requests.
+  return `WITH s AS (${rows}) SELECT * FROM s UNION ALL BY NAME SELECT * FROM ${table} WHERE coalesce(shadow, false) AND request_id IN (SELECT request_id FROM s)`;
 }

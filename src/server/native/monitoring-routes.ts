@@ -5,6 +5,7 @@ import {
   MAX_FEEDBACK_ITEMS,
   type MonitoringService,
   type MonitorRun,
+  parseCompare,
   parseReferenceSpec,
   parseWindow,
 } from "../../monitoring/index.js";
@@ -133,6 +134,32 @@ export function registerNativeMonitoring(
         parseReferenceSpec(query.reference),
         query.features?.split(","),
       ),
+  });
+  routes.add(app, {
+    method: "GET",
+    url: `${base}/deployments/:deployment/variants`,
+    summary:
+      "The deployment's variants (primary, canary/A/B, shadow) over one window: rows, latency, metrics on the labels so far, and a significance test of each against the primary",
+    tag,
+    params: z.object({ deployment: z.string().min(1) }),
+    query: z.object({
+      window: z
+        .string()
+        .min(1)
+        .default("24h")
+        .describe("a duration ending now (24h) or the last N served rows"),
+      prediction: z.string().optional().describe("output holding the prediction (default: the first)"),
+      score: z.string().optional().describe("output holding the positive-class probability"),
+      threshold: z.string().optional().describe("decision threshold on score"),
+      task: z.string().optional().describe("classification | regression (default: inferred)"),
+      positive: z.string().optional().describe("the positive class"),
+      alpha: z.string().optional().describe("significance level (default 0.05)"),
+      minLabels: z.string().optional().describe("fewest labelled rows per side for a test (default 30)"),
+    }),
+    handler: async ({ params, query }) => {
+      const { window, options } = parseCompare(query);
+      return svc.compareVariants(params.deployment, window, options);
+    },
   });
   registerGauges(svc, metrics);
 }
