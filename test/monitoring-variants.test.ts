@@ -11,31 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openArtifactStore } from "../src/artifacts/index.js";
 import { openMetadataStore, TrackingService } from "../src/metadata/index.js";
 import { type MonitoringService, monitoringFor, parseCompare } from "../src/monitoring/index.js";
-import { HOUR, T0 } from "./harness/monitoring.js";
+import { abLog, HOUR, T0 } from "./harness/monitoring.js";
 import { type LogRow, writePredictionLog } from "./harness/prediction-log.js";
 import { freshConfig } from "./harness/stores.js";
 
 const N = 200;
-const truth = (i: number) => (i % 3 === 0 ? 1 : 0);
-/** Which requests each variant gets wrong: primary 20 (accuracy 0.9), canary 60 (0.7). */
-const primaryWrong = (i: number) => i % 10 === 0;
-const canaryWrong = (i: number) => i % 10 < 3;
-/** The shadow differs from the primary on 15 requests: wrong on 10 the primary got right, right on 5 it got wrong. */
-const shadowWrong = (i: number) => (primaryWrong(i) && i % 40 !== 0) || i % 20 === 5;
-
-function row(id: string, i: number, wrong: boolean, extra: Partial<LogRow> = {}): LogRow {
-  return {
-    requestId: id,
-    ts: T0 + HOUR + i * 1000,
-    deployment: "ab",
-    model: "flights",
-    version: "1",
-    inputs: { distance: 500 + i },
-    outputs: { late: wrong ? 1 - truth(i) : truth(i) },
-    latencyMs: 1 + (i % 5),
-    ...extra,
-  };
-}
 
 describe("variants on the prediction log", () => {
   let tracking: TrackingService;
@@ -51,37 +31,27 @@ describe("variants on the prediction log", () => {
       await openArtifactStore(config.artifacts),
     );
     service = await monitoringFor(tracking, { artifacts: config.artifacts, monitors: [], now: () => clock });
-    const rows: LogRow[] = [];
-    for (let i = 0; i < N; i++) {
-      rows.push(row(`p-${i}`, i, primaryWrong(i)));
-      rows.push(row(`c-${i}`, i, canaryWrong(i), { variant: "challenger", version: "2", latencyMs: 10 }));
-      // The shadow logs after the primary answered, with the primary's request id.
-      rows.push(
-        row(`p-${i}`, i, shadowWrong(i), {
-          ts: T0 + HOUR + i * 1000 + 5,
-          variant: "shadow",
-          shadow: true,
-          version: "3",
-        }),
-      );
-    }
+    // primary right on 180 of 200, challenger on 140; the shadow mirrors the primary's requests.
+    const ab = abLog("ab", T0 + HOUR, { base: "primary", other: "challenger" }, N);
     const reg: LogRow[] = [];
     for (let i = 0; i < 100; i++) {
-      const base = { deployment: "reg", inputs: { x: i }, ts: T0 + HOUR + i * 1000 };
-      reg.push({ ...row(`r-${i}`, i, false), ...base, outputs: { y: (i % 7) / 10 } });
+      const common = {
+        deployment: "reg",
+        model: "flights",
+        version: "1",
+        inputs: { x: i },
+        ts: T0 + HOUR + i * 1000,
+      };
+      reg.push({ ...common, requestId: `r-${i}`, outputs: { y: (i % 7) / 10 } });
       reg.push({
-        ...row(`s-${i}`, i, false),
-        ...base,
+        ...common,
+        requestId: `s-${i}`,
         variant: "b",
         outputs: { y: (i % 7) / 10 + 0.05 + (i % 3) / 20 },
       });
     }
-    await writePredictionLog(root, [...rows, ...reg]);
-    const labels = Array.from({ length: N }, (_, i) => [
-      { request_id: `p-${i}`, label: truth(i) },
-      { request_id: `c-${i}`, label: truth(i) },
-    ]).flat();
-    expect(await service.ingestFeedback("ab", labels)).toMatchObject({ accepted: 2 * N, matched: 2 * N });
+    await writePredictionLog(root, [...ab.rows, ...reg]);
+    expect(await service.ingestFeedback("ab", ab.labels)).toMatchObject({ accepted: 2 * N, matched: 2 * N });
     const regLabels = Array.from({ length: 100 }, (_, i) => [
       { request_id: `r-${i}`, label: 0 },
       { request_id: `s-${i}`, label: 0 },
@@ -159,6 +129,30 @@ describe("variants on the prediction log", () => {
     const challenger = c.variants.find((v) => v.variant === "challenger")!;
     expect(challenger.vsBaseline).toMatchObject({ pValue: null, statistic: null, significant: false });
     expect(challenger.vsBaseline!.note).toMatch(/200 labelled rows \(primary: 200\); a test needs 500/);
+  });
+
+  it("tests against a named baseline, and says so when the baseline served nothing in the window", async () => {
+    const { window, options } = parseCompare({ window: "2h", baseline: "challenger" });
+    const c = await service.compareVariants("ab", window, options);
+    expect(c.baseline).toBe("challenger");
+    expect(c.variants.map((v) => v.variant)).toEqual(["challenger", "primary", "shadow"]);
+    const primary = c.variants.find((v) => v.variant === "primary")!;
+    // The same table as before, the other way round: the statistic is symmetric.
+    expect(primary.vsBaseline).toMatchObject({
+      baseline: "challenger",
+      test: "chi2_contingency",
+      significant: true,
+    });
+    expect(primary.vsBaseline!.statistic).toBeCloseTo(23.765625, 9);
+    expect(primary.vsBaseline!.difference).toBeCloseTo(0.2, 12);
+    // The shadow mirrors the primary's requests, none of the challenger's: nothing to pair.
+    expect(c.variants.find((v) => v.variant === "shadow")!.vsBaseline).toMatchObject({ n: 0, pValue: null });
+    const missing = await service.compareVariants("ab", window, { baseline: "control" });
+    expect(
+      missing.variants.every(
+        (v) => v.vsBaseline?.note === "no served rows of the baseline 'control' in this window",
+      ),
+    ).toBe(true);
   });
 
   it("rejects bad options with the field and what to write", () => {

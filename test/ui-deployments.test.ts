@@ -4,12 +4,15 @@
  * pages are open, an alias move seen live, and a data plane that is down. Figures on screen are checked
  * against the public API. Screenshots land in test/.screenshots/.
  */
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GyreConfig } from "../src/core/config.js";
 import { type RunningServer, startServer } from "../src/server/index.js";
 import { type RunningServing, resolveServingConfig, startServing } from "../src/serving/index.js";
 import { buildUi, launchBrowser, openPage, type WatchedPage } from "./harness/browser.js";
+import { abLog, HOUR } from "./harness/monitoring.js";
+import { writePredictionLog } from "./harness/prediction-log.js";
 import { freshConfig } from "./harness/stores.js";
 import {
   createDeployment,
@@ -190,10 +193,45 @@ describe("Deployments page", () => {
       },
       shadow: { model: `${MODEL}@challenger`, sampleRate: 0.5 },
     });
+    // A day of logged answers with ground truth: control right on 90 %, treatment on 70 %, the shadow on 87.5 %.
+    const ab = abLog("delay-ab", Date.now() - 3 * HOUR, { base: "control", other: "treatment" });
+    await writePredictionLog(fileURLToPath(config.artifacts), ab.rows);
+    await call(server.url, "POST", "/api/v1/monitoring/feedback", {
+      deployment: "delay-ab",
+      items: ab.labels,
+    });
     const page = await visit("/deployments/delay-ab");
     const split = page.getByTestId("traffic-split");
     await split.waitFor();
     expect(await split.locator(".split-seg").allTextContents()).toEqual(["control 30%", "treatment 70%"]);
+    // Variants compared: the same figures as the API, control the baseline, treatment significantly worse.
+    const compared = page.getByTestId("variants-compared");
+    await compared.locator("tr[data-variant=treatment]").waitFor();
+    const api = await call<{ variants: { variant: string; predictions: number; labelled: number }[] }>(
+      server.url,
+      "GET",
+      "/api/v1/monitoring/deployments/delay-ab/variants?window=24h&baseline=control",
+    );
+    const rows = compared.locator("tbody tr");
+    expect(await rows.locator("td:first-child").allTextContents()).toEqual([
+      "control",
+      "treatment",
+      "shadow",
+    ]);
+    expect(api.variants.map((v) => [v.variant, v.predictions, v.labelled])).toEqual([
+      ["control", 200, 200],
+      ["treatment", 200, 200],
+      ["shadow", 200, 200],
+    ]);
+    const treatment = compared.locator("tr[data-variant=treatment]");
+    expect(await treatment.locator("td").nth(6).textContent()).toBe("accuracy 0.700");
+    expect(await treatment.locator("td").nth(7).textContent()).toMatch(
+      /^accuracy -0\.200, p = 1\.1e-6 worse at α = 0\.05$/,
+    );
+    expect(await compared.locator("tr[data-variant=shadow] td").nth(7).textContent()).toMatch(
+      /^accuracy -0\.025, p = 0\.3017 not significant$/,
+    );
+    expect(await compared.locator("tr[data-variant=control] td").nth(7).textContent()).toBe("baseline");
     expect(await split.locator("tr[data-variant=shadow]").textContent()).toContain("50% mirrored");
     const first = page.getByTestId("timeline-events").locator("tbody tr").first();
     expect(await first.textContent()).toContain(

@@ -68,6 +68,8 @@ export interface VariantComparison {
 
 export interface CompareOptions {
   spec?: PerformanceSpec;
+  /** The variant the others are tested against (default: `primary`, else the served variant with most rows). */
+  baseline?: string;
   /** Significance level (default 0.05). */
   alpha?: number;
   /** Fewest labelled rows (or pairs) for a test (default 30). */
@@ -99,6 +101,36 @@ function zTest(z: number): { statistic: number; pValue: number } {
   return { statistic: z, pValue: Number.isFinite(z) ? chi2Sf(z * z, 1) : Number.NaN };
 }
 
+function testName(task: "classification" | "regression", paired: boolean): VariantTest["test"] {
+  if (task === "classification") return paired ? "mcnemar" : "chi2_contingency";
+  return paired ? "paired_z" : "z";
+}
+
+/** A test that did not run, with why in `note`. */
+function untested(
+  baseline: string,
+  task: "classification" | "regression",
+  paired: boolean,
+  n: number,
+  difference: number | null,
+  note: string,
+): VariantTest {
+  const metric = task === "classification" ? "accuracy" : "mae";
+  const test = testName(task, paired);
+  return {
+    baseline,
+    metric,
+    difference,
+    test,
+    paired,
+    n,
+    statistic: null,
+    pValue: null,
+    significant: false,
+    note,
+  };
+}
+
 function test(
   base: Side,
   side: Side,
@@ -126,29 +158,10 @@ function test(
   }
   const n = b.length;
   const difference = a.length > 0 && b.length > 0 ? mean(b) - mean(a) : null;
-  const none = {
-    baseline,
-    metric,
-    difference,
-    paired,
-    n,
-    statistic: null,
-    pValue: null,
-    significant: false,
-  } as const;
   if (Math.min(a.length, b.length) < minLabels) {
     const what = paired ? "requests labelled for both" : `labelled rows (${baseline}: ${a.length})`;
-    return {
-      ...none,
-      test: paired
-        ? task === "classification"
-          ? "mcnemar"
-          : "paired_z"
-        : task === "classification"
-          ? "chi2_contingency"
-          : "z",
-      note: `${b.length} ${what}; a test needs ${minLabels} on each side`,
-    };
+    const note = `${b.length} ${what}; a test needs ${minLabels} on each side`;
+    return untested(baseline, task, paired, n, difference, note);
   }
   let result: { test: VariantTest["test"]; statistic: number; pValue: number };
   if (task === "classification" && paired) {
@@ -178,7 +191,7 @@ function test(
       ...(se === 0 ? { statistic: 0, pValue: ma === mb ? 1 : 0 } : zTest((mb - ma) / se)),
     };
   }
-  return { ...none, ...result, significant: result.pValue < alpha };
+  return { baseline, metric, difference, paired, n, ...result, significant: result.pValue < alpha };
 }
 
 /** Compares the variants of `deployment` over `bounds` (see the module comment). */
@@ -202,6 +215,7 @@ export async function compareVariants(
   }
   const served = [...groups.entries()].filter(([, g]) => !g[0]!.shadow);
   const baseline =
+    options.baseline ??
     served.find(([name]) => name === "primary")?.[0] ??
     served.sort((x, y) => y[1].length - x[1].length || x[0].localeCompare(y[0]))[0]?.[0] ??
     null;
@@ -244,6 +258,10 @@ export async function compareVariants(
   if (base && task !== null) {
     for (const [name, side] of sides)
       if (name !== baseline) side.stats.vsBaseline = test(base, side, task, alpha, minLabels);
+  } else if (baseline !== null && !base) {
+    const note = `no served rows of the baseline '${baseline}' in this window`;
+    for (const side of sides.values())
+      side.stats.vsBaseline = untested(baseline, task ?? "classification", side.stats.shadow, 0, null, note);
   }
   const order = (s: VariantStats) => (s.variant === baseline ? 0 : s.shadow ? 2 : 1);
   const variants = [...sides.values()]
@@ -255,6 +273,7 @@ export async function compareVariants(
 /** Query/flag values of a comparison as text (HTTP query string, CLI flags). */
 export interface CompareText {
   window?: string | undefined;
+  baseline?: string | undefined;
   prediction?: string | undefined;
   score?: string | undefined;
   threshold?: string | undefined;
@@ -294,6 +313,7 @@ export function parseCompare(t: CompareText): { window: WindowSpec; options: Com
     spec.task = t.task;
   }
   const options: CompareOptions = { spec };
+  if (t.baseline) options.baseline = t.baseline;
   if (t.alpha !== undefined)
     options.alpha = numberIn(
       t.alpha,

@@ -49,3 +49,51 @@ export async function webhookSink(): Promise<{ url: string; bodies: unknown[]; c
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/**
+ * An A/B log of `n` requests per variant from `t0` (one second apart): `base` right on 90 % of its requests,
+ * `other` on 70 %, and a shadow mirroring `base`'s requests that differs from it on 15 (wrong on 10 that
+ * `base` got right, right on 5 it got wrong). `labels` is the ground truth of every served request.
+ */
+export function abLog(
+  deployment: string,
+  t0: number,
+  names: { base: string; other: string },
+  n = 200,
+): { rows: LogRow[]; labels: { request_id: string; label: number }[] } {
+  const truth = (i: number) => (i % 3 === 0 ? 1 : 0);
+  const baseWrong = (i: number) => i % 10 === 0;
+  const otherWrong = (i: number) => i % 10 < 3;
+  const shadowWrong = (i: number) => (baseWrong(i) && i % 40 !== 0) || i % 20 === 5;
+  const row = (id: string, i: number, wrong: boolean, extra: Partial<LogRow>): LogRow => ({
+    requestId: id,
+    ts: t0 + i * 1000,
+    deployment,
+    model: "flights",
+    version: "1",
+    inputs: { distance: 500 + i },
+    outputs: { late: wrong ? 1 - truth(i) : truth(i) },
+    latencyMs: 1 + (i % 5),
+    ...extra,
+  });
+  const rows: LogRow[] = [];
+  const labels: { request_id: string; label: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(row(`${deployment}-b-${i}`, i, baseWrong(i), { variant: names.base }));
+    rows.push(
+      row(`${deployment}-o-${i}`, i, otherWrong(i), { variant: names.other, version: "2", latencyMs: 10 }),
+    );
+    // The shadow logs after the base answered, with the base's request id.
+    rows.push(
+      row(`${deployment}-b-${i}`, i, shadowWrong(i), {
+        ts: t0 + i * 1000 + 5,
+        variant: "shadow",
+        shadow: true,
+        version: "3",
+      }),
+    );
+    labels.push({ request_id: `${deployment}-b-${i}`, label: truth(i) });
+    labels.push({ request_id: `${deployment}-o-${i}`, label: truth(i) });
+  }
+  return { rows, labels };
+}

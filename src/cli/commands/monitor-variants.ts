@@ -56,6 +56,7 @@ export function registerVariants(monitor: Command): void {
       "Compare a deployment's variants (primary, canary/A/B, shadow) over a window: rows, latency, metrics on the labels so far, and a significance test of each against the primary",
     )
     .option("--window <window>", "a duration ending now (24h, 30m) or the last N served rows", "24h")
+    .option("--baseline <variant>", "variant to test the others against (default: primary, else the busiest)")
     .option("--prediction <output>", "output holding the prediction (default: the first)")
     .option("--score <output>", "output holding the positive-class probability (enables ROC AUC)")
     .option("--threshold <p>", "classify as positive where score ≥ p")

@@ -148,6 +148,7 @@ export function registerNativeMonitoring(
         .min(1)
         .default("24h")
         .describe("a duration ending now (24h) or the last N served rows"),
+      baseline: z.string().optional().describe("variant to test the others against (default: primary)"),
       prediction: z.string().optional().describe("output holding the prediction (default: the first)"),
       score: z.string().optional().describe("output holding the positive-class probability"),
       threshold: z.string().optional().describe("decision threshold on score"),

@@ -175,3 +175,50 @@ export function specsOf(m: MonitorDef): { window: string; reference: string } {
     r.type === "profile" ? "profile" : "first" in r ? `first:${r.first}` : `${r.from}..${r.to}`;
   return { window, reference };
 }
+
+/** A variant's main metric against the baseline's (server: src/monitoring/variants.ts). */
+export interface VariantTest {
+  baseline: string;
+  metric: "accuracy" | "mae";
+  difference: number | null;
+  test: "chi2_contingency" | "mcnemar" | "z" | "paired_z";
+  paired: boolean;
+  n: number;
+  statistic: number | null;
+  pValue: number | null;
+  significant: boolean;
+  note?: string;
+}
+
+export interface VariantStats {
+  variant: string;
+  shadow: boolean;
+  versions: string[];
+  predictions: number;
+  labelled: number;
+  latencyMs: { p50: number | null; p99: number | null };
+  task: "classification" | "regression" | null;
+  metrics: Record<string, number>;
+  vsBaseline: VariantTest | null;
+}
+
+export interface VariantComparison {
+  deployment: string;
+  baseline: string | null;
+  alpha: number;
+  minLabels: number;
+  variants: VariantStats[];
+  window: { kind: "time"; from: number; to: number } | { kind: "count"; offset: number; limit: number };
+}
+
+/** The deployment's variants over the `window` up to now, with significance tests against the baseline. */
+export function compareVariants(
+  deployment: string,
+  window: string,
+  baseline: string,
+  signal?: AbortSignal,
+): Promise<VariantComparison> {
+  return request(`${M}/deployments/${encodePath(deployment)}/variants${query({ window, baseline })}`, {
+    signal,
+  });
+}

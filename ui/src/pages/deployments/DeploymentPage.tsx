@@ -4,6 +4,7 @@ import { ErrorBox, Facts, Loading } from "../../components/Status.js";
 import { LivePanel } from "./LivePanel.js";
 import { TrafficSplit } from "./TrafficSplit.js";
 import { useDeployment } from "./use-deployment.js";
+import { VariantsCompared } from "./VariantsCompared.js";
 import { VersionTimeline } from "./VersionTimeline.js";
 
 function facts(d: DeploymentDetail): Array<[string, React.ReactNode]> {
@@ -53,6 +54,10 @@ export function DeploymentPage() {
             <TrafficSplit variants={data.variants} stickyKey={data.stickyKey} />
           </div>
           <LivePanel data={live} connected={connected} />
+          <div className="card">
+            <h2>Variants compared</h2>
+            <VariantsCompared deployment={name} baseline={data.variants[0]?.variant ?? "primary"} />
+          </div>
           <div className="card">
             <h2>Version timeline</h2>
             <VersionTimeline timeline={data.timeline} />
