@@ -1,4 +1,6 @@
 /** Monitoring's public REST routes (/api/v1/monitoring/…): monitors, stored results, alerts, ad-hoc drift. */
+import type { VariantComparison as ServerComparison } from "../../../src/monitoring/variant-types.js";
+import type { WindowBounds } from "../../../src/monitoring/windows.js";
 import { encodePath, query, request } from "./client.js";
 
 const M = "/api/v1/monitoring";
@@ -176,40 +178,10 @@ export function specsOf(m: MonitorDef): { window: string; reference: string } {
   return { window, reference };
 }
 
-/** A variant's main metric against the baseline's (server: src/monitoring/variants.ts). */
-export interface VariantTest {
-  baseline: string;
-  metric: "accuracy" | "mae";
-  difference: number | null;
-  test: "chi2_contingency" | "mcnemar" | "z" | "paired_z";
-  paired: boolean;
-  n: number;
-  statistic: number | null;
-  pValue: number | null;
-  significant: boolean;
-  note?: string;
-}
+export type { VariantStats, VariantTest } from "../../../src/monitoring/variant-types.js";
 
-export interface VariantStats {
-  variant: string;
-  shadow: boolean;
-  versions: string[];
-  predictions: number;
-  labelled: number;
-  latencyMs: { p50: number | null; p99: number | null };
-  task: "classification" | "regression" | null;
-  metrics: Record<string, number>;
-  vsBaseline: VariantTest | null;
-}
-
-export interface VariantComparison {
-  deployment: string;
-  baseline: string | null;
-  alpha: number;
-  minLabels: number;
-  variants: VariantStats[];
-  window: { kind: "time"; from: number; to: number } | { kind: "count"; offset: number; limit: number };
-}
+/** A comparison as the variants route answers it: the server's type plus the window it covered. */
+export type VariantComparison = ServerComparison & { window: WindowBounds };
 
 /** The deployment's variants over the `window` up to now, with significance tests against the baseline. */
 export function compareVariants(
