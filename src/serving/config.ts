@@ -29,6 +29,15 @@ const servingSchema = z.strictObject({
     /** Most prediction rows queued in memory per process; more are dropped and counted. */
     capacity: z.number().int().positive(),
     flushIntervalMs: z.number().int().min(10),
+    /** Also POST every flush to this endpoint as a batch of CloudEvents (see log/http-sink.ts). */
+    http: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }),
+        headers: z.record(z.string(), z.string()).default({}),
+        timeoutMs: z.number().int().positive().default(5000),
+        retries: z.number().int().min(0).max(10).default(2),
+      })
+      .optional(),
   }),
   /** Where downloaded model packages are kept while loaded. */
   cacheDir: z.string().min(1),
@@ -40,7 +49,7 @@ export type ServingConfig = z.infer<typeof servingSchema>;
 /** What `gyre.config.ts` may export as `serving` (every field optional). */
 export type ServingConfigInput = Partial<Omit<ServingConfig, "runtime" | "predictionLog">> & {
   runtime?: Partial<ServingConfig["runtime"]>;
-  predictionLog?: Partial<ServingConfig["predictionLog"]>;
+  predictionLog?: Partial<z.input<typeof servingSchema>["predictionLog"]>;
 };
 
 /** Defaults: port 8080, one worker per core, ORT with one thread per call, log queue of 100,000 rows. */

@@ -17,8 +17,8 @@ export class ServingMetrics {
   readonly batchQueue: Gauge<"model" | "version">;
   readonly logQueue: Gauge;
   readonly logDropped: Counter<"deployment">;
-  readonly logWritten: Counter;
-  readonly logErrors: Counter;
+  readonly logWritten: Counter<"sink">;
+  readonly logErrors: Counter<"sink">;
   readonly loads: Counter<"model" | "version" | "outcome">;
   readonly shadowErrors: Counter<"deployment">;
   readonly served: Gauge<"deployment" | "variant" | "model" | "version">;
@@ -76,12 +76,14 @@ export class ServingMetrics {
     });
     this.logWritten = new Counter({
       name: "gyre_serving_prediction_log_written_total",
-      help: "Prediction rows written to the prediction log",
+      help: "Prediction rows written to the prediction log, per sink (parquet, http)",
+      labelNames: ["sink"],
       registers,
     });
     this.logErrors = new Counter({
       name: "gyre_serving_prediction_log_errors_total",
-      help: "Prediction-log flushes that failed (their rows are lost and counted here)",
+      help: "Prediction-log flushes a sink failed or skipped because it was a full queue behind (their rows are lost to that sink)",
+      labelNames: ["sink"],
       registers,
     });
     this.loads = new Counter({

@@ -12,8 +12,9 @@ import { registryFor } from "../registry/index.js";
 import { buildServingApp } from "./app.js";
 import type { ServingConfig } from "./config.js";
 import type { DeploymentEvent } from "./live-deployment.js";
+import { HttpSink } from "./log/http-sink.js";
 import { ParquetSink } from "./log/parquet-sink.js";
-import { PredictionLog } from "./log/prediction-log.js";
+import { type LogSink, PredictionLog } from "./log/prediction-log.js";
 import { ServingMetrics } from "./metrics.js";
 import { OnnxModelRuntime } from "./onnx/onnx-runtime.js";
 import { DataPlane } from "./plane.js";
@@ -89,14 +90,20 @@ function predictionLog(
   serving: ServingConfig,
   metrics: ServingMetrics,
 ): PredictionLog | null {
-  if (!serving.predictionLog.enabled || !config.artifacts.startsWith("file:")) return null;
-  const sink = new ParquetSink(uriPath(config.artifacts, process.cwd()));
-  return new PredictionLog(sink, {
+  const settings = serving.predictionLog;
+  if (!settings.enabled) return null;
+  const sinks: LogSink[] = [];
+  if (config.artifacts.startsWith("file:"))
+    sinks.push(new ParquetSink(uriPath(config.artifacts, process.cwd())));
+  if (settings.http) sinks.push(new HttpSink(settings.http));
+  if (sinks.length === 0) return null;
+  return new PredictionLog(sinks, {
     capacity: serving.predictionLog.capacity,
     flushIntervalMs: serving.predictionLog.flushIntervalMs,
     onDrop: (deployment, rows) => metrics.logDropped.inc({ deployment }, rows),
     onDepth: (rows) => metrics.logQueue.set(rows),
-    onFlush: (rows, error) => (error ? metrics.logErrors.inc() : metrics.logWritten.inc(rows)),
+    onFlush: (rows, error, sink = "parquet") =>
+      error ? metrics.logErrors.inc({ sink }) : metrics.logWritten.inc({ sink }, rows),
   });
 }
 
@@ -167,7 +174,9 @@ export async function startServing(o: StartServingOptions): Promise<RunningServi
     draining: () => draining,
   });
   if (!log && o.serving.predictionLog.enabled) {
-    app.log.warn(`prediction log off: it needs a file:// artifact store, not ${o.config.artifacts}`);
+    app.log.warn(
+      `prediction log off: it needs a file:// artifact store (not ${o.config.artifacts}) or serving.predictionLog.http`,
+    );
   }
   await app.listen({ host: o.serving.host, port: o.serving.port });
   const poll = setInterval(() => {

@@ -191,6 +191,8 @@ export class ParquetSink {
   #db: Promise<Duck> | null = null;
   #seq = 0;
 
+  readonly name = "parquet";
+
   constructor(readonly root: string) {}
 
   #open(): Promise<Duck> {

@@ -1,6 +1,6 @@
 import { rowValue, scalarAt } from "../tensors.js";
 import type { Protocol, RawInput, Tensor, Tensors } from "../types.js";
-import { emptyColumns, type LogColumns, type ParquetSink, sourceIndex } from "./parquet-sink.js";
+import { emptyColumns, type LogColumns, sourceIndex } from "./parquet-sink.js";
 
 /** One answered request (or its shadow copy) as the data plane hands it to the log. */
 export interface PredictionRecord {
@@ -22,13 +22,33 @@ export interface PredictionRecord {
 }
 
 export interface PredictionLogOptions {
-  /** Most prediction rows held in memory; more are dropped (and counted) rather than slowing responses. */
+  /**
+   * Most prediction rows held in memory; more are dropped (and counted) rather than slowing responses. Each
+   * sink may also fall this many rows behind; a flush that would exceed it is not handed to that sink.
+   */
   capacity: number;
   /** How often queued rows are written, ms. */
   flushIntervalMs: number;
   onDrop?: (deployment: string, rows: number) => void;
-  onFlush?: (rows: number, error?: unknown) => void;
+  /** After each flush a sink finished (`error` set when its rows are lost). */
+  onFlush?: (rows: number, error?: unknown, sink?: string) => void;
   onDepth?: (rows: number) => void;
+}
+
+/** Where flushed rows go: the Parquet files under the artifact store, an HTTP endpoint. */
+export interface LogSink {
+  readonly name: string;
+  open(): Promise<void>;
+  writeColumns(columns: LogColumns): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface SinkState {
+  sink: LogSink;
+  /** The sink's writes, one after another. */
+  chain: Promise<void>;
+  /** Rows handed to the sink and not written yet. */
+  pending: number;
 }
 
 /** `"name":` of each tensor name seen so far (names repeat on every request). */
@@ -99,25 +119,28 @@ export function pushRecord(c: LogColumns, r: PredictionRecord): void {
 
 /**
  * The asynchronous prediction log: `offer` only appends the record's rows to bounded in-memory columns (never
- * blocks, never throws; the record's tensors are not kept); a timer flushes the columns to the sink. When
- * the columns are full the record is dropped and counted.
+ * blocks, never throws; the record's tensors are not kept); a timer flushes the columns to every sink, each
+ * at its own pace (a slow HTTP endpoint does not hold up the Parquet files). When the columns are full the
+ * record is dropped and counted.
  */
 export class PredictionLog {
   #columns: LogColumns = emptyColumns();
   #timer: NodeJS.Timeout;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #sinks: SinkState[];
 
   constructor(
-    private readonly sink: ParquetSink,
+    sinks: LogSink | readonly LogSink[],
     private readonly options: PredictionLogOptions,
   ) {
+    const list = Array.isArray(sinks) ? (sinks as readonly LogSink[]) : [sinks as LogSink];
+    this.#sinks = list.map((sink) => ({ sink, chain: Promise.resolve(), pending: 0 }));
     this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.#timer.unref();
   }
 
-  /** Prepares the sink (loads the Parquet writer) before traffic arrives. */
-  open(): Promise<void> {
-    return this.sink.open();
+  /** Prepares the sinks (loads the Parquet writer) before traffic arrives. */
+  async open(): Promise<void> {
+    await Promise.all(this.#sinks.map((s) => s.sink.open()));
   }
 
   /** Queues `record`; returns false (and counts the drop) when the queue has no room for its rows. */
@@ -132,30 +155,41 @@ export class PredictionLog {
     return true;
   }
 
-  /** Writes everything queued so far; flushes run one after another. */
-  flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#flushOnce());
-    return this.#flushing;
-  }
-
-  async #flushOnce(): Promise<void> {
+  /** Hands everything queued so far to every sink; resolves when each has written it (or failed). */
+  async flush(): Promise<void> {
     const columns = this.#columns;
     const rows = columns.requestId.length;
-    if (rows === 0) return;
-    this.#columns = emptyColumns();
-    this.options.onDepth?.(0);
-    try {
-      await this.sink.writeColumns(columns);
-      this.options.onFlush?.(rows);
-    } catch (e) {
-      this.options.onFlush?.(rows, e);
+    if (rows > 0) {
+      this.#columns = emptyColumns();
+      this.options.onDepth?.(0);
+      for (const s of this.#sinks) this.#hand(s, columns, rows);
     }
+    await Promise.all(this.#sinks.map((s) => s.chain));
   }
 
-  /** Stops the timer, writes what is queued and closes the sink. */
+  #hand(s: SinkState, columns: LogColumns, rows: number): void {
+    const name = s.sink.name;
+    if (s.pending > 0 && s.pending + rows > this.options.capacity) {
+      const behind = new Error(`The ${name} sink is ${s.pending} rows behind; these ${rows} rows skip it`);
+      this.options.onFlush?.(rows, behind, name);
+      return;
+    }
+    s.pending += rows;
+    s.chain = s.chain
+      .then(() => s.sink.writeColumns(columns))
+      .then(
+        () => this.options.onFlush?.(rows, undefined, name),
+        (e: unknown) => this.options.onFlush?.(rows, e, name),
+      )
+      .finally(() => {
+        s.pending -= rows;
+      });
+  }
+
+  /** Stops the timer, writes what is queued and closes the sinks. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
-    await this.sink.close();
+    await Promise.all(this.#sinks.map((s) => s.sink.close()));
   }
 }
