@@ -110,6 +110,18 @@ describe("variants on the prediction log", () => {
     expect(shadow!.vsBaseline!.difference).toBeCloseTo(-0.025, 12);
   });
 
+  it("a count window takes the last N served rows, and the shadow rows mirrored from them", async () => {
+    const { window, options } = parseCompare({ window: "100" });
+    const c = await service.compareVariants("ab", window, options);
+    expect(c.window).toMatchObject({ kind: "count", limit: 100 });
+    // primary and challenger answer at the same instants: the last 100 served rows are 50 of each.
+    expect(c.variants.map((v) => [v.variant, v.predictions])).toEqual([
+      ["primary", 50],
+      ["challenger", 50],
+      ["shadow", 50],
+    ]);
+  });
+
   it("tests mean absolute error with a z-test for regression", async () => {
     const { window, options } = parseCompare({ window: "2h" });
     const c = await service.compareVariants("reg", window, options);
