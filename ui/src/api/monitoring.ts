@@ -7,7 +7,7 @@ import type {
   FeedbackStatus,
   MonitorStatus,
 } from "../../../src/monitoring/service-types.js";
-import type { AlertRecord, MetricPoint } from "../../../src/monitoring/store.js";
+import type { AlertFilter, AlertRecord, MetricPoint } from "../../../src/monitoring/store.js";
 import type { VariantComparison as ServerComparison } from "../../../src/monitoring/variant-types.js";
 import type { WindowBounds } from "../../../src/monitoring/windows.js";
 import { encodePath, query, request } from "./client.js";
@@ -52,7 +52,7 @@ export async function listResults(
 }
 
 export async function listAlerts(
-  filter: { deployment?: string; state?: "firing" | "resolved"; limit?: number },
+  filter: Pick<AlertFilter, "deployment" | "state" | "limit">,
   signal?: AbortSignal,
 ): Promise<AlertRecord[]> {
   return (await request<{ alerts: AlertRecord[] }>(`${M}/alerts${query(filter)}`, { signal })).alerts;
