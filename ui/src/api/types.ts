@@ -3,8 +3,6 @@
  * (`import type` only: erased by Vite). Times are ms since the epoch.
  */
 
-import type { PipelineRunRecord } from "../../../src/pipelines/store.js";
-import type { PipelinePlan } from "../../../src/pipelines/types.js";
 import type {
   LineageEdge,
   LineageNode,
@@ -12,6 +10,7 @@ import type {
   ModelVersion as ServerModelVersion,
   RegisteredModel as ServerRegisteredModel,
 } from "../../../src/registry/types.js";
+import type { PipelineRunView } from "../../../src/server/native/pipeline-types.js";
 
 export type { ArtifactEntry } from "../../../src/artifacts/entry-types.js";
 export type {
@@ -60,11 +59,7 @@ export type {
   StepStatus,
 } from "../../../src/pipelines/types.js";
 
-/** One pipeline of `GET /api/v1/pipelines`: its name, parameters and step count. */
-export type PipelineSummary = Pick<PipelinePlan, "name" | "params"> & { steps: number };
+export type { PipelineSummary } from "../../../src/server/native/pipeline-types.js";
 
-/**
- * A pipeline run without its plan; run lists add what started it: "manual", "schedule …", "dataset trigger …",
- * "alert of monitor …".
- */
-export type PipelineRun = Omit<PipelineRunRecord, "plan"> & { startedBy?: string };
+/** A pipeline run without its plan; only run lists say what started it (`startedBy`). */
+export type PipelineRun = PipelineRunView & { startedBy?: string };
