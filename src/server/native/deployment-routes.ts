@@ -6,6 +6,7 @@ import type { RouteTable } from "../routes.js";
 import { admitStream, type EventStreams, eventStreams, openEventStream, sseEvent } from "../sse.js";
 import type {
   DeploymentDetail,
+  DeploymentList,
   DeploymentLiveView,
   DeploymentView,
   LiveSummary,
@@ -145,7 +146,7 @@ export function registerNativeDeployments(
       "Deployments with their traffic split and resolved versions; `live=true` adds requests/s and p99",
     tag,
     query: z.object({ live: flag.optional() }),
-    handler: async ({ query }) => {
+    handler: async ({ query }): Promise<DeploymentList> => {
       const all = await api.service.list();
       if (query.live) await api.live?.refresh();
       const deployments = await Promise.all(

@@ -20,6 +20,12 @@ export interface DeploymentView
   live?: LiveSummary;
 }
 
+/** `GET /deployments`: every deployment, and the serving data planes live figures are read from. */
+export interface DeploymentList {
+  deployments: DeploymentView[];
+  servingUrls: string[];
+}
+
 /** One deployment with its version timeline (`GET /deployments/:name`, the `deployment` stream event). */
 export interface DeploymentDetail extends DeploymentView {
   timeline: DeploymentTimeline;

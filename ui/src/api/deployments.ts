@@ -2,6 +2,7 @@
 
 import type {
   DeploymentDetail,
+  DeploymentList,
   DeploymentLiveView,
   DeploymentView,
   LiveSummary,
@@ -18,9 +19,7 @@ export type { DeploymentDetail, DeploymentView, LiveSummary };
 /** Live figures as the routes answer them: the data planes' figures plus whether any is configured. */
 export type DeploymentLive = DeploymentLiveView;
 
-export async function listDeployments(
-  signal?: AbortSignal,
-): Promise<{ deployments: DeploymentView[]; servingUrls: string[] }> {
+export async function listDeployments(signal?: AbortSignal): Promise<DeploymentList> {
   return request(`${D}?live=true`, { signal });
 }
 
