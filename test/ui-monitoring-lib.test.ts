@@ -13,6 +13,7 @@ function point(p: Partial<MetricPoint>): MetricPoint {
     monitor: "m",
     feature: "x",
     metric: "ks",
+    fingerprint: "f",
     windowStart: 0,
     windowEnd: H,
     evaluatedTime: H,

@@ -1,12 +1,7 @@
 import type { Readable } from "node:stream";
+import type { ArtifactEntry } from "./entry-types.js";
 
-/** One entry of a directory listing. `path` is relative to the store root, '/'-separated. */
-export interface ArtifactEntry {
-  path: string;
-  isDir: boolean;
-  /** Bytes; undefined for directories. */
-  size?: number | undefined;
-}
+export type { ArtifactEntry } from "./entry-types.js";
 
 /** What a completed upload wrote. */
 export interface PutResult {

@@ -4,6 +4,7 @@ import type {
   ArtifactRecord,
   DatasetInput,
   Experiment,
+  HistoryRequest,
   LogBatch,
   Metric,
   NewRun,
@@ -11,35 +12,12 @@ import type {
   Run,
   RunInfo,
   RunUpdate,
+  SearchExperimentsRequest,
+  SearchRunsRequest,
   Tag,
-  ViewType,
 } from "./types.js";
 
-export interface SearchRunsRequest {
-  experimentIds: string[];
-  /** MLflow filter grammar plus OR and parentheses. */
-  filter?: string | undefined;
-  viewType?: ViewType | undefined;
-  /** Default 1000, at most 50,000. */
-  maxResults?: number | undefined;
-  /** e.g. ["metrics.rmse ASC", "params.lr"] */
-  orderBy?: string[] | undefined;
-  pageToken?: string | undefined;
-}
-
-export interface SearchExperimentsRequest {
-  filter?: string | undefined;
-  viewType?: ViewType | undefined;
-  maxResults?: number | undefined;
-  orderBy?: string[] | undefined;
-  pageToken?: string | undefined;
-}
-
-export interface HistoryRequest {
-  /** Default: the whole history. */
-  maxResults?: number | undefined;
-  pageToken?: string | undefined;
-}
+export type { HistoryRequest, SearchExperimentsRequest, SearchRunsRequest } from "./types.js";
 
 /**
  * Everything a user does with tracking, whether in-process (`TrackingService`) or against a gyre

@@ -112,6 +112,33 @@ export interface LogBatch {
   tags?: Tag[] | undefined;
 }
 
+/** A run search as callers (and the native API's body) give it. */
+export interface SearchRunsRequest {
+  experimentIds: string[];
+  /** MLflow filter grammar plus OR and parentheses. */
+  filter?: string | undefined;
+  viewType?: ViewType | undefined;
+  /** Default 1000, at most 50,000. */
+  maxResults?: number | undefined;
+  /** e.g. ["metrics.rmse ASC", "params.lr"] */
+  orderBy?: string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface SearchExperimentsRequest {
+  filter?: string | undefined;
+  viewType?: ViewType | undefined;
+  maxResults?: number | undefined;
+  orderBy?: string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface HistoryRequest {
+  /** Default: the whole history. */
+  maxResults?: number | undefined;
+  pageToken?: string | undefined;
+}
+
 /** A search as the store executes it: filter already parsed and validated, paging by offset. */
 export interface StoreRunQuery {
   experimentIds: string[];

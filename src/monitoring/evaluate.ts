@@ -21,10 +21,13 @@ import {
 } from "./metrics/config.js";
 import { computeDrift, type DriftResult } from "./metrics/drift.js";
 import { numericColumns } from "./metrics/sort-pool.js";
-import { type FeatureQuality, featureQuality } from "./quality.js";
+import { featureQuality } from "./quality.js";
 import { profileReference, type Reference, windowReference } from "./reference.js";
-import { type DistributionSummary, summarize } from "./summary.js";
+import type { FeatureReport, WindowReport } from "./report-types.js";
+import { summarize } from "./summary.js";
 import { type WindowBounds, type WindowSpec, windowBounds } from "./windows.js";
+
+export type { FeatureReport, WindowReport } from "./report-types.js";
 
 /** Where the reference comes from: the model version's profile, or a window of the log (time range or first N rows). */
 export type ReferenceSpec =
@@ -71,31 +74,6 @@ export interface EvaluateOptions {
   minRows?: number;
   /** Evaluation time, epoch ms (default: now). */
   now?: number;
-}
-
-/** One feature's outcome in a window. */
-export interface FeatureReport {
-  feature: string;
-  source: "input" | "output";
-  type: "numeric" | "categorical";
-  drift: DriftResult[];
-  /** True when any ok metric flags drift, null when none could be computed. */
-  drifted: boolean | null;
-  quality: FeatureQuality;
-  summary: DistributionSummary | null;
-}
-
-/** The result of one evaluation. */
-export interface WindowReport {
-  deployment: string;
-  evaluatedAt: number;
-  window: { from: number | null; to: number | null; rows: number; bounds: WindowBounds };
-  reference: { source: Reference["source"]; rows: number; model: string | null; version: string | null };
-  status: "ok" | "not_enough_data";
-  reason?: string;
-  features: FeatureReport[];
-  driftedFeatures: string[];
-  unknownKeys: { key: string; count: number }[];
 }
 
 /** Runs one evaluation. Throws MONITOR_REFERENCE_UNAVAILABLE when a profile reference has no profile. */

@@ -3,17 +3,9 @@
  * reference's range, categories the reference never saw; plus input keys the model's schema does not declare.
  */
 import type { ReferenceBounds } from "./reference.js";
+import type { FeatureQuality } from "./report-types.js";
 
-/** Counts and shares (of the window's rows) for one feature. */
-export interface FeatureQuality {
-  rows: number;
-  missing: number;
-  missingShare: number;
-  typeErrors: number;
-  outOfRange: number;
-  unseenCategories: { value: string; count: number }[];
-  unseenCount: number;
-}
+export type { FeatureQuality } from "./report-types.js";
 
 /** Quality of one feature's values in a window against the reference bounds (when known). */
 export function featureQuality(

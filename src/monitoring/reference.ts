@@ -11,6 +11,7 @@ import {
   numericColumn,
   type ReferenceColumn,
 } from "./metrics/columns.js";
+import type { ReferenceSource } from "./report-types.js";
 
 /** What data quality compares a window with: the reference's range and categories per feature. */
 export interface ReferenceBounds {
@@ -22,7 +23,7 @@ export interface ReferenceBounds {
 
 /** A reference ready for comparisons, by feature key. */
 export interface Reference {
-  source: "profile" | "window";
+  source: ReferenceSource;
   columns: Map<string, ReferenceColumn>;
   bounds: Map<string, ReferenceBounds>;
   /** Row count of the reference data. */

@@ -17,16 +17,12 @@ import { driftFindings, metricPoints, performanceFindings } from "./findings.js"
 import { checkDeployment, loggedDeployments, pruneLog } from "./log/layout.js";
 import { PredictionLogReader } from "./log/reader.js";
 import { type Monitor, toEpochMs } from "./monitors.js";
-import type {
-  AlertFilter,
-  AlertRecord,
-  MetricPoint,
-  MonitoringStore,
-  MonitorState,
-  ResultFilter,
-} from "./store.js";
+import type { DeploymentSummary, FeedbackStatus, MonitorStatus } from "./service-types.js";
+import type { AlertFilter, AlertRecord, MetricPoint, MonitoringStore, ResultFilter } from "./store.js";
 import { type CompareOptions, compareVariants, type VariantComparison } from "./variants.js";
 import { parseDuration, type WindowBounds, type WindowSpec, windowBounds } from "./windows.js";
+
+export type { DeploymentSummary, FeedbackStatus, MonitorStatus } from "./service-types.js";
 
 export interface MonitoringServiceOptions {
   /** Directory holding `predictions/` (the file:// artifact store root). */
@@ -55,17 +51,6 @@ export interface FeedbackResult {
   accepted: number;
   matched: number;
   unmatched: string[];
-}
-
-/** A deployment monitoring knows: from the prediction log and/or a monitor. */
-export interface DeploymentSummary {
-  deployment: string;
-  /** Whether the prediction log has a partition for it. */
-  logged: boolean;
-  monitors: string[];
-  firing: number;
-  /** When its newest stored result was evaluated, null before the first monitor run. */
-  lastEvaluated: number | null;
 }
 
 /** Latest value per (deployment, feature, metric) and open alerts, for Prometheus. */
@@ -217,9 +202,7 @@ export class MonitoringService {
   }
 
   /** Counts of stored feedback and the oldest unmatched items (re-checked against the log first). */
-  async feedbackStatus(
-    deployment: string,
-  ): Promise<{ total: number; matched: number; unmatched: { key: string; receivedTime: number }[] }> {
+  async feedbackStatus(deployment: string): Promise<FeedbackStatus> {
     checkDeployment(deployment);
     await this.rematch(deployment);
     const all = await this.store.listFeedback(deployment);
@@ -336,7 +319,7 @@ export class MonitoringService {
   }
 
   /** Each monitor with its schedule state and open alerts. */
-  async status(): Promise<{ monitor: Monitor; state: MonitorState | null; firing: AlertRecord[] }[]> {
+  async status(): Promise<MonitorStatus[]> {
     return Promise.all(
       this.monitors().map(async (monitor) => ({
         monitor,

@@ -4,11 +4,9 @@
  */
 import type { CurrentColumn, ReferenceColumn } from "./metrics/columns.js";
 import { binCounts } from "./metrics/distances.js";
+import type { DistributionSummary } from "./report-types.js";
 
-/** Shares per bin (numeric) or per category (categorical, top 15 plus "other"). */
-export type DistributionSummary =
-  | { kind: "numeric"; edges: number[]; reference: number[]; current: number[] }
-  | { kind: "categorical"; categories: string[]; reference: number[]; current: number[] };
+export type { DistributionSummary } from "./report-types.js";
 
 const BINS = 20;
 const TOP = 15;

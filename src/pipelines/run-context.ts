@@ -1,6 +1,7 @@
 import { metadataTransactionOf, TrackingService } from "../metadata/index.js";
 import type { ArtifactIO } from "./artifact-io.js";
 import type { CodeHasher } from "./cache.js";
+import type { PipelineEvent } from "./event-types.js";
 import type { Executor } from "./executor.js";
 import {
   isTransactionalPipelineStore,
@@ -8,26 +9,9 @@ import {
   type PipelineStore,
   type StepRecord,
 } from "./store.js";
-import type {
-  OutputValue,
-  PipelinePlan,
-  PipelineRunStatus,
-  PlanSource,
-  PlanStep,
-  StepStatus,
-} from "./types.js";
+import type { OutputValue, PipelinePlan, PlanSource, PlanStep, StepStatus } from "./types.js";
 
-/** A status change, as streamed to listeners (CLI live view, server-sent events). */
-export type PipelineEvent =
-  | { type: "run"; runId: string; pipeline: string; status: PipelineRunStatus; error: string | null }
-  | {
-      type: "step";
-      runId: string;
-      stepId: string;
-      status: StepStatus;
-      attempt: number;
-      error: string | null;
-    };
+export type { PipelineEvent } from "./event-types.js";
 
 /** What every run shares: services, executor and settings of the pipeline service. */
 export interface Deps {

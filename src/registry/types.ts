@@ -1,4 +1,6 @@
-import type { FilterExpr, OrderKey, Page, Tag } from "../metadata/index.js";
+// Not the metadata barrel: the web UI imports these types and must not pull in the SQL stores.
+import type { FilterExpr, OrderKey } from "../metadata/search/ast.js";
+import type { Page, Tag } from "../metadata/types.js";
 
 export type { Page, Tag };
 

@@ -4,11 +4,9 @@
  * exactly the calculation that produced them.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import { type DriftMethod, type DriftMetricInput, driftMetricInput } from "./methods.js";
 
-/** The drift methods gyre computes. Tests (p-values) flag drift when p < threshold; distances when ≥. */
-export const DRIFT_METHODS = ["ks", "chi2", "psi", "wasserstein", "jensenshannon"] as const;
-export type DriftMethod = (typeof DRIFT_METHODS)[number];
+export { DRIFT_METHODS, type DriftMethod, type DriftMetricInput, driftMetricInput } from "./methods.js";
 
 /** Methods whose score is a p-value. */
 export const P_VALUE_METHODS: ReadonlySet<DriftMethod> = new Set(["ks", "chi2"]);
@@ -21,18 +19,6 @@ export const DEFAULT_THRESHOLDS: Record<DriftMethod, number> = {
   wasserstein: 0.1,
   jensenshannon: 0.1,
 };
-
-/** A drift metric as users write it in `gyre.config.ts` (method plus optional tuning). */
-export const driftMetricInput = z.strictObject({
-  method: z.enum(DRIFT_METHODS),
-  threshold: z.number().positive().optional().describe("p-value for ks/chi2, distance otherwise"),
-  bins: z.int().min(2).max(1000).optional().describe("psi/jensenshannon on numbers: reference quantile bins"),
-  epsilon: z.number().positive().max(0.1).optional().describe("psi: share used for an empty bin"),
-  normalize: z.boolean().optional().describe("wasserstein: divide by the reference standard deviation"),
-  chi2: z.enum(["contingency", "goodness-of-fit"]).optional(),
-  minSamples: z.int().min(1).optional().describe("fewer values on either side → 'not enough data'"),
-});
-export type DriftMetricInput = z.input<typeof driftMetricInput>;
 
 /** A drift metric config with every default filled in: what is fingerprinted and stored. */
 export interface DriftMetricConfig {

@@ -14,25 +14,11 @@ import {
   wasserstein1,
   wassersteinBinned,
 } from "./distances.js";
+import type { DriftResult } from "./drift-types.js";
 import { kstwoSf } from "./kolmogorov.js";
 import { ks2samp, roundHalfEven } from "./ks.js";
 
-/** The outcome of one metric on one feature. `score` is the p-value for tests, the distance otherwise. */
-export interface DriftResult {
-  method: DriftMetricConfig["method"];
-  fingerprint: string;
-  status: "ok" | "not_enough_data" | "not_applicable";
-  statistic: number | null;
-  pValue: number | null;
-  score: number | null;
-  threshold: number;
-  drifted: boolean | null;
-  referenceCount: number;
-  currentCount: number;
-  /** True when computed from the reference's histogram rather than raw values (a profile reference). */
-  binned: boolean;
-  reason?: string;
-}
+export type { DriftResult } from "./drift-types.js";
 
 type Calc =
   | { statistic: number; pValue: number | null; score: number }

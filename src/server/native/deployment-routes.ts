@@ -4,6 +4,13 @@ import { isGyreError } from "../../core/errors.js";
 import type { Deployment, DeploymentLive, LiveStats, ServingService } from "../../serving/index.js";
 import type { RouteTable } from "../routes.js";
 import { admitStream, type EventStreams, eventStreams, openEventStream, sseEvent } from "../sse.js";
+import type {
+  DeploymentDetail,
+  DeploymentList,
+  DeploymentLiveView,
+  DeploymentView,
+  LiveSummary,
+} from "./deployment-types.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 /** What the server knows about deployments: the service over the metadata database, and the data planes' stats. */
@@ -19,7 +26,7 @@ const STREAM_INTERVAL_MS = 2000;
 const flag = z.preprocess((v) => v === "true" || v === "1" || v === true, z.boolean());
 
 /** A deployment as the API shows it: its definition and the version each variant (and shadow) resolves to now. */
-async function view(service: ServingService, d: Deployment): Promise<Record<string, unknown>> {
+async function view(service: ServingService, d: Deployment): Promise<DeploymentView> {
   return {
     name: d.name,
     origin: d.origin,
@@ -36,12 +43,7 @@ async function view(service: ServingService, d: Deployment): Promise<Record<stri
  * Live figures (with series unless `series` is false), the model of variants the data plane no longer serves
  * filled in from the definition.
  */
-function liveOf(
-  api: DeploymentsApi,
-  name: string,
-  d: Deployment,
-  series = true,
-): DeploymentLive & { configured: boolean } {
+function liveOf(api: DeploymentsApi, name: string, d: Deployment, series = true): DeploymentLiveView {
   const live = api.live?.deployment(name, { series }) ?? {
     deployment: name,
     sources: [],
@@ -60,7 +62,7 @@ function liveOf(
 }
 
 /** A one-line live summary for the deployments list: total requests/s, worst p99 and reachability. */
-function summaryOf(live: DeploymentLive): Record<string, unknown> {
+function summaryOf(live: DeploymentLive): LiveSummary {
   const rates = live.variants.filter((v) => v.variant !== "shadow");
   const rps = rates.some((v) => v.requestsPerSecond !== null)
     ? rates.reduce((a, v) => a + (v.requestsPerSecond ?? 0), 0)
@@ -74,14 +76,11 @@ function summaryOf(live: DeploymentLive): Record<string, unknown> {
   };
 }
 
-async function detailOf(api: DeploymentsApi, d: Deployment): Promise<Record<string, unknown>> {
+async function detailOf(api: DeploymentsApi, d: Deployment): Promise<DeploymentDetail> {
   return { ...(await view(api.service, d)), timeline: await api.service.timeline(d.name) };
 }
 
-async function liveNow(
-  api: DeploymentsApi,
-  d: Deployment,
-): Promise<DeploymentLive & { configured: boolean }> {
+async function liveNow(api: DeploymentsApi, d: Deployment): Promise<DeploymentLiveView> {
   await api.live?.refresh();
   return liveOf(api, d.name, d);
 }
@@ -147,7 +146,7 @@ export function registerNativeDeployments(
       "Deployments with their traffic split and resolved versions; `live=true` adds requests/s and p99",
     tag,
     query: z.object({ live: flag.optional() }),
-    handler: async ({ query }) => {
+    handler: async ({ query }): Promise<DeploymentList> => {
       const all = await api.service.list();
       if (query.live) await api.live?.refresh();
       const deployments = await Promise.all(

@@ -8,12 +8,18 @@ import {
 } from "../../pipelines/index.js";
 import type { RouteTable } from "../routes.js";
 import { admitStream, type EventStreams, eventStreams, openEventStream, sseEvent } from "../sse.js";
+import type {
+  PipelineDetail,
+  PipelineRunList,
+  PipelineRunWithSteps,
+  PipelineSummary,
+} from "./pipeline-types.js";
 import { API_PREFIX } from "./tracking-routes.js";
 
 const runParams = z.object({ runId: z.string().min(1) });
 
 /** The run without its (large) plan, with its steps. */
-async function runStatus(svc: PipelineService, runId: string): Promise<unknown> {
+async function runStatus(svc: PipelineService, runId: string): Promise<PipelineRunWithSteps> {
   const { run, steps } = await svc.status(runId);
   const { plan: _plan, ...rest } = run;
   return { run: rest, steps };
@@ -35,7 +41,7 @@ export function registerNativePipelines(
     url: `${API_PREFIX}/pipelines`,
     summary: "Pipelines this server knows (from gyre.config.ts), with their parameters and step count",
     tag,
-    handler: async () => ({
+    handler: async (): Promise<{ pipelines: PipelineSummary[] }> => ({
       pipelines: svc.pipelines().map((d) => ({
         name: d.name,
         params: d.params,
@@ -53,7 +59,7 @@ export function registerNativePipelines(
       status: z.enum(PIPELINE_RUN_STATUSES).optional(),
       limit: z.coerce.number().int().positive().max(1000).optional(),
     }),
-    handler: async ({ query }) => ({
+    handler: async ({ query }): Promise<PipelineRunList> => ({
       runs: (await svc.listRunsStartedBy(query)).map(({ plan: _plan, ...r }) => r),
     }),
   });
@@ -80,7 +86,7 @@ export function registerNativePipelines(
     summary: "A pipeline this server knows, with its parameters and compiled plan (the DAG)",
     tag,
     params: z.object({ name: z.string().min(1) }),
-    handler: async ({ params }) => {
+    handler: async ({ params }): Promise<PipelineDetail> => {
       const plan = svc.plan(params.name);
       return { name: plan.name, description: plan.description, params: plan.params, plan };
     },

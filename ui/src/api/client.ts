@@ -14,6 +14,7 @@ export class ApiError extends Error {
   }
 }
 
+/** Hand-made: either error shape, all optional (GyreError.toJSON is untyped on the server; MLflow routes differ). */
 interface NativeErrorBody {
   error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> };
   error_code?: string;

@@ -1,88 +1,25 @@
 /** The main server's read-only deployments routes (/api/v1/deployments…): split, versions, timeline, live stats. */
 
+import type {
+  DeploymentDetail,
+  DeploymentList,
+  DeploymentLiveView,
+  DeploymentView,
+  LiveSummary,
+} from "../../../src/server/native/deployment-types.js";
+import type { ResolvedVariant } from "../../../src/serving/deployment-types.js";
 import { encodePath, request } from "./client.js";
-import type { AliasHistory } from "./types.js";
 
 const D = "/api/v1/deployments";
 
-/** What one variant (or the shadow) serves now. */
-export interface ResolvedVariant {
-  variant: string;
-  ref: string;
-  model: string;
-  alias: string | null;
-  /** Share of requests in percent (for the shadow: share mirrored). */
-  weight: number;
-  version: number | null;
-  error: string | null;
-}
+export type { ResolvedVariant } from "../../../src/serving/deployment-types.js";
+export type { LivePoint, VariantLive } from "../../../src/serving/live/live-types.js";
+export type { TimelineEvent } from "../../../src/serving/timeline-types.js";
+export type { DeploymentDetail, DeploymentView, LiveSummary };
+/** Live figures as the routes answer them: the data planes' figures plus whether any is configured. */
+export type DeploymentLive = DeploymentLiveView;
 
-export interface LiveSummary {
-  reachable: boolean;
-  requests: number;
-  requestsPerSecond: number | null;
-  p99Ms: number | null;
-}
-
-export interface DeploymentView {
-  name: string;
-  origin: "config" | "store";
-  description: string | null;
-  stickyKey: string | null;
-  features: { service: string; entityKeys: string[] } | null;
-  batching: { maxBatchSize: number; maxWaitMs: number };
-  variants: ResolvedVariant[];
-  spec: Record<string, unknown>;
-  live?: LiveSummary;
-}
-
-export interface TimelineEvent {
-  time: number;
-  kind: "deployment" | "alias";
-  action: "create" | "update" | "delete" | "set" | "move";
-  summary: string;
-  model: string | null;
-  alias: string | null;
-  fromVersion: number | null;
-  toVersion: number | null;
-  userId: string | null;
-  reason: string | null;
-}
-
-export interface DeploymentDetail extends DeploymentView {
-  timeline: { aliases: AliasHistory[]; events: TimelineEvent[] };
-}
-
-export interface VariantLive {
-  variant: string;
-  version: number;
-  model: string | null;
-  serving: boolean;
-  requests: number;
-  errors: number;
-  requestsPerSecond: number | null;
-  errorsPerSecond: number | null;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
-
-export interface DeploymentLive {
-  deployment: string;
-  configured: boolean;
-  sources: { url: string; reachable: boolean; error: string | null }[];
-  time: number | null;
-  windowMs: number | null;
-  variants: VariantLive[];
-  series: {
-    variant: string;
-    version: number;
-    points: { time: number; requestsPerSecond: number; p50Ms: number | null; p99Ms: number | null }[];
-  }[];
-}
-
-export async function listDeployments(
-  signal?: AbortSignal,
-): Promise<{ deployments: DeploymentView[]; servingUrls: string[] }> {
+export async function listDeployments(signal?: AbortSignal): Promise<DeploymentList> {
   return request(`${D}?live=true`, { signal });
 }
 
@@ -119,10 +56,8 @@ export function watchDeployment(name: string, on: DeploymentStreamHandlers): () 
 }
 
 /** One deployment variant (or shadow) that serves a given model version now. */
-export interface ServingUse {
+export interface ServingUse extends Pick<ResolvedVariant, "variant" | "weight"> {
   deployment: string;
-  variant: string;
-  weight: number;
 }
 
 /** The deployments whose variants resolve to `model` version `version` now. */

@@ -1,87 +1,32 @@
 /** The feature store's public REST routes (/api/v1/features/…): applied definitions and view statistics. */
+import type {
+  EntityDef,
+  FeatureServiceDef,
+  FeatureViewDef,
+  OnDemandFeatureViewDef,
+  SourceDef,
+  StoredDefinition,
+  ViewStats,
+} from "../../../src/features/types.js";
 import { request } from "./client.js";
 
 const F = "/api/v1/features";
 
-export type FeatureType = "float" | "int" | "string" | "bool";
+export type { FeatureType, ViewStats } from "../../../src/features/types.js";
+export type EntitySpec = EntityDef;
+export type SourceSpec = SourceDef;
+export type ViewSpec = FeatureViewDef;
+export type ServiceSpec = FeatureServiceDef;
 
-export interface EntitySpec {
-  kind: "entity";
-  name: string;
-  joinKeys: Record<string, string>;
-  description?: string;
-}
-
-export interface SourceSpec {
-  kind: "source";
-  name: string;
-  path?: string;
-  format?: string;
-  query?: string;
-  dataset?: string;
-  datasetVersion?: number;
-  description?: string;
-}
-
-export interface ViewSpec {
-  kind: "featureView";
-  name: string;
-  entity: string;
-  source: string;
-  timestampField: string;
-  createdTimestampField?: string;
-  /** 0: values never expire. */
-  ttlSeconds: number;
-  features: Record<string, FeatureType>;
-  sql?: string;
-  description?: string;
-  tags?: Record<string, string>;
-}
-
-export interface ServiceSpec {
-  kind: "featureService";
-  name: string;
-  features: string[];
-  description?: string;
-}
-
-export interface OnDemandSpec {
-  kind: "onDemandFeatureView";
-  name: string;
-  inputs: string[];
-  request: Record<string, FeatureType>;
-  features: Record<string, FeatureType>;
-  compute?: string;
-  description?: string;
-}
+/** An on-demand view as stored: its function's source text instead of the function. */
+export type OnDemandSpec = Omit<OnDemandFeatureViewDef, "compute"> & { compute: string };
 
 export type Spec = EntitySpec | SourceSpec | ViewSpec | ServiceSpec | OnDemandSpec;
 
-/** One applied definition: its spec plus registry bookkeeping. */
-export interface Definition<S extends Spec = Spec> {
+/** One applied definition: the registry's record with `spec` typed by kind (the server has it as a plain record). */
+export interface Definition<S extends Spec = Spec> extends Omit<StoredDefinition, "kind" | "spec"> {
   kind: S["kind"];
-  name: string;
-  version: number;
-  digest: string;
   spec: S;
-  createdTime: number;
-}
-
-export interface ViewStats {
-  view: string;
-  rowCount: number;
-  latestEventTime: number | null;
-  watermark: number | null;
-  onlineRows: number;
-  features: Array<{
-    name: string;
-    type: FeatureType;
-    nullRate: number;
-    min?: number | null;
-    max?: number | null;
-    mean?: number | null;
-    top?: Array<{ value: string; count: number }>;
-  }>;
 }
 
 export function listDefinitions(

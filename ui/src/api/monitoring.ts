@@ -1,122 +1,35 @@
 /** Monitoring's public REST routes (/api/v1/monitoring/…): monitors, stored results, alerts, ad-hoc drift. */
+
+import type { Monitor } from "../../../src/monitoring/monitor-schema.js";
+import type { WindowReport } from "../../../src/monitoring/report-types.js";
+import type {
+  DeploymentSummary,
+  FeedbackStatus,
+  MonitorStatus,
+} from "../../../src/monitoring/service-types.js";
+import type { AlertFilter, AlertRecord, MetricPoint } from "../../../src/monitoring/store.js";
 import type { VariantComparison as ServerComparison } from "../../../src/monitoring/variant-types.js";
 import type { WindowBounds } from "../../../src/monitoring/windows.js";
 import { encodePath, query, request } from "./client.js";
 
 const M = "/api/v1/monitoring";
 
-/** One stored metric value of one window (`feature` is `_performance` / `_quality` for those families). */
-export interface MetricPoint {
-  deployment: string;
-  monitor: string;
-  feature: string;
-  metric: string;
-  windowStart: number;
-  windowEnd: number;
-  evaluatedTime: number;
-  rows: number;
-  status: string;
-  value: number | null;
-  statistic: number | null;
-  pValue: number | null;
-  threshold: number | null;
-  drifted: boolean | null;
-}
+export type { DriftResult } from "../../../src/monitoring/metrics/drift-types.js";
+export type {
+  DistributionSummary,
+  FeatureReport,
+  WindowReport,
+} from "../../../src/monitoring/report-types.js";
+export type {
+  DeploymentSummary,
+  FeedbackStatus,
+  MonitorStatus,
+} from "../../../src/monitoring/service-types.js";
+export type { ActionOutcome, AlertRecord, MetricPoint, MonitorState } from "../../../src/monitoring/store.js";
 
-export interface ActionOutcome {
-  type: string;
-  ok: boolean;
-  at: number;
-  detail: string;
-  /** For pipeline actions and pipeline-side alert triggers: the pipeline run started. */
-  runId?: string;
-}
-
-export interface AlertRecord {
-  id: string;
-  monitor: string;
-  deployment: string;
-  feature: string;
-  metric: string;
-  severity: "info" | "warning" | "critical";
-  state: "firing" | "resolved";
-  value: number | null;
-  threshold: number | null;
-  message: string;
-  occurrences: number;
-  firstTime: number;
-  lastTime: number;
-  resolvedTime: number | null;
-  actions: ActionOutcome[];
-}
-
-export type MonitorReference =
-  | { type: "profile" }
-  | { type: "window"; from: string | number; to: string | number }
-  | { type: "window"; first: number };
-
-export interface MonitorDef {
-  name: string;
-  deployment: string;
-  features?: string[];
-  window: { type: "time"; size: string; slide?: string } | { type: "count"; size: number; slide?: number };
-  reference: MonitorReference;
-  schedule?: { everyMinutes: number } | { everyPredictions: number };
-  alert: { severity: string; actions: Array<{ type: string; pipeline?: string }> };
-  performance?: unknown;
-}
-
-export interface MonitorStatus {
-  monitor: MonitorDef;
-  state: { lastRunTime: number; lastRows: number; lastStatus: string } | null;
-  firing: AlertRecord[];
-}
-
-export interface DriftResult {
-  method: string;
-  status: string;
-  statistic: number | null;
-  pValue: number | null;
-  score: number | null;
-  threshold: number;
-  drifted: boolean | null;
-  referenceCount: number;
-  currentCount: number;
-  reason?: string;
-}
-
-export type DistributionSummary =
-  | { kind: "numeric"; edges: number[]; reference: number[]; current: number[] }
-  | { kind: "categorical"; categories: string[]; reference: number[]; current: number[] };
-
-export interface FeatureReport {
-  feature: string;
-  source: "input" | "output";
-  type: "numeric" | "categorical";
-  drift: DriftResult[];
-  drifted: boolean | null;
-  quality: { rows: number; missingShare: number; outOfRange: number; unseenCount: number };
-  summary: DistributionSummary | null;
-}
-
-export interface WindowReport {
-  deployment: string;
-  evaluatedAt: number;
-  window: { from: number | null; to: number | null; rows: number };
-  reference: { source: string; rows: number; model: string | null; version: string | null };
-  status: "ok" | "not_enough_data";
-  reason?: string;
-  features: FeatureReport[];
-  driftedFeatures: string[];
-}
-
-export interface DeploymentSummary {
-  deployment: string;
-  logged: boolean;
-  monitors: string[];
-  firing: number;
-  lastEvaluated: number | null;
-}
+/** A monitor as `gyre.config.ts` defines it (defaults filled in), as the monitors route answers it. */
+export type MonitorDef = Monitor;
+export type MonitorReference = Monitor["reference"];
 
 export async function listDeployments(signal?: AbortSignal): Promise<DeploymentSummary[]> {
   return (await request<{ deployments: DeploymentSummary[] }>(`${M}/deployments`, { signal })).deployments;
@@ -139,7 +52,7 @@ export async function listResults(
 }
 
 export async function listAlerts(
-  filter: { deployment?: string; state?: "firing" | "resolved"; limit?: number },
+  filter: Pick<AlertFilter, "deployment" | "state" | "limit">,
   signal?: AbortSignal,
 ): Promise<AlertRecord[]> {
   return (await request<{ alerts: AlertRecord[] }>(`${M}/alerts${query(filter)}`, { signal })).alerts;
@@ -158,10 +71,7 @@ export function evaluateDrift(
 }
 
 /** Ground truth received for a deployment and how much of it matched a logged prediction. */
-export function feedbackStatus(
-  deployment: string,
-  signal?: AbortSignal,
-): Promise<{ total: number; matched: number; unmatched: { key: string; receivedTime: number }[] }> {
+export function feedbackStatus(deployment: string, signal?: AbortSignal): Promise<FeedbackStatus> {
   return request(`${M}/feedback${query({ deployment })}`, { signal });
 }
 
@@ -170,7 +80,7 @@ export async function runMonitor(name: string): Promise<void> {
 }
 
 /** The monitor's window and reference as the drift route's query strings (`1h` / `5000`, `profile` / `first:N` / `a..b`). */
-export function specsOf(m: MonitorDef): { window: string; reference: string } {
+export function specsOf(m: Pick<MonitorDef, "window" | "reference">): { window: string; reference: string } {
   const window = String(m.window.size);
   const r = m.reference;
   const reference =

@@ -1,5 +1,10 @@
+import type {
+  PipelineDetail,
+  PipelineRunList,
+  PipelineRunWithSteps,
+} from "../../../src/server/native/pipeline-types.js";
 import { query, request } from "./client.js";
-import type { PipelineEvent, PipelinePlan, PipelineRun, PipelineSummary, StepRecord } from "./types.js";
+import type { PipelineEvent, PipelinePlan, PipelineRun, PipelineSummary } from "./types.js";
 
 const P = "/api/v1/pipelines";
 const r = (runId: string) => `${P}/runs/${encodeURIComponent(runId)}`;
@@ -8,22 +13,15 @@ export async function listPipelines(signal?: AbortSignal): Promise<PipelineSumma
   return (await request<{ pipelines: PipelineSummary[] }>(P, { signal })).pipelines;
 }
 
-export function getPipeline(
-  name: string,
-  signal?: AbortSignal,
-): Promise<{ name: string; plan: PipelinePlan }> {
+export function getPipeline(name: string, signal?: AbortSignal): Promise<PipelineDetail> {
   return request(`${P}/${encodeURIComponent(name)}`, { signal });
 }
 
 export async function listRuns(pipeline: string | undefined, signal?: AbortSignal): Promise<PipelineRun[]> {
-  return (await request<{ runs: PipelineRun[] }>(`${P}/runs${query({ pipeline, limit: 200 })}`, { signal }))
-    .runs;
+  return (await request<PipelineRunList>(`${P}/runs${query({ pipeline, limit: 200 })}`, { signal })).runs;
 }
 
-export function runStatus(
-  runId: string,
-  signal?: AbortSignal,
-): Promise<{ run: PipelineRun; steps: StepRecord[] }> {
+export function runStatus(runId: string, signal?: AbortSignal): Promise<PipelineRunWithSteps> {
   return request(r(runId), { signal });
 }
 

@@ -1,3 +1,4 @@
+import type { SearchRunsRequest } from "../../../src/metadata/types.js";
 import { encodePath, query, request } from "./client.js";
 import type { ArtifactEntry, Experiment, Metric, Page, Run } from "./types.js";
 
@@ -18,14 +19,8 @@ export function getExperiment(id: string, signal?: AbortSignal): Promise<Experim
   return request<Experiment>(`${V1}/experiments/${encodeURIComponent(id)}`, { signal });
 }
 
-/** What the runs table asks for: the API's search grammar (with OR) and order_by clauses. */
-export interface RunSearch {
-  experimentIds: string[];
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string | null;
-}
+/** What the runs table asks for: the API's search body (grammar with OR, order_by clauses); no token is `null` here. */
+export type RunSearch = Omit<SearchRunsRequest, "pageToken" | "viewType"> & { pageToken?: string | null };
 
 /** One page of runs; throws ApiError TRACKING_SEARCH_SYNTAX (details.position) on a bad filter. */
 export function searchRuns(s: RunSearch, signal?: AbortSignal): Promise<Page<Run>> {

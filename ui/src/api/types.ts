@@ -1,195 +1,65 @@
-/** JSON shapes of gyre's native REST API (`/api/v1`), as the UI reads them. Times are ms since the epoch. */
+/**
+ * JSON shapes of gyre's native REST API (`/api/v1`), as the UI reads them, from the server's own types
+ * (`import type` only: erased by Vite). Times are ms since the epoch.
+ */
 
-export interface Tag {
-  key: string;
-  value: string;
-}
+import type {
+  LineageEdge,
+  LineageNode,
+  LineageGraph as ServerLineageGraph,
+  ModelVersion as ServerModelVersion,
+  RegisteredModel as ServerRegisteredModel,
+} from "../../../src/registry/types.js";
+import type { PipelineRunView } from "../../../src/server/native/pipeline-types.js";
 
+export type { ArtifactEntry } from "../../../src/artifacts/entry-types.js";
+export type {
+  Dataset,
+  Experiment,
+  Page,
+  RunStatus,
+  Tag,
+} from "../../../src/metadata/types.js";
 /** A metric value; non-finite doubles travel as strings ("NaN", "Infinity"). */
-export interface Metric {
-  key: string;
-  value: number | string;
-  timestamp: number;
-  step: number;
-}
+export type { WireMetric as Metric, WireRun as Run } from "../../../src/metadata/wire-types.js";
 
-export interface Experiment {
-  experimentId: string;
-  name: string;
-  artifactLocation: string;
-  lifecycleStage: "active" | "deleted";
-  creationTime: number;
-  lastUpdateTime: number;
-  tags: Tag[];
-}
+/** A version as the UI reads it: `signature` (stored JSON, `unknown` on the server) typed as Signature. */
+export type ModelVersion = Omit<ServerModelVersion, "signature"> & { signature: Signature | null };
 
-export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
-
-export interface Dataset {
-  name: string;
-  digest: string;
-  sourceType: string;
-  source: string;
-  schema?: string | null;
-  profile?: string | null;
-}
-
-export interface Run {
-  info: {
-    runId: string;
-    runName: string;
-    experimentId: string;
-    userId: string;
-    status: RunStatus;
-    startTime: number;
-    endTime: number | null;
-    artifactUri: string;
-    lifecycleStage: "active" | "deleted";
-    parentRunId: string | null;
-  };
-  data: { metrics: Metric[]; params: Tag[]; tags: Tag[] };
-  inputs: { datasetInputs: Array<{ tags: Tag[]; dataset: Dataset }> };
-}
-
-export interface Page<T> {
-  items: T[];
-  nextPageToken: string | null;
-}
-
-export interface ArtifactEntry {
-  path: string;
-  isDir: boolean;
-  size?: number;
-}
-
-export interface ModelVersion {
-  name: string;
-  version: number;
-  creationTimestamp: number;
-  lastUpdatedTimestamp: number;
-  userId: string;
-  description: string | null;
-  source: string;
-  runId: string | null;
-  artifactLocation: string;
-  status: string;
-  statusMessage: string | null;
-  flavor: string | null;
-  signature: Signature | null;
-  tags: Tag[];
-  aliases: string[];
-}
-
+/**
+ * Hand-made: the server keeps the signature as whatever JSON the registration validator reported (`unknown`);
+ * the package's zod-inferred ModelSignature lives in a file that needs node:path. Lenient on purpose.
+ */
 export interface Signature {
   inputs?: Array<{ name: string; dtype: string; shape: number[] }>;
   outputs?: Array<{ name: string; dtype: string; shape: number[] }>;
   features?: Array<{ name: string; type: string; categories?: string[] }>;
 }
 
-export interface RegisteredModel {
-  name: string;
-  description: string | null;
-  creationTimestamp: number;
-  lastUpdatedTimestamp: number;
-  tags: Tag[];
-  aliases: Array<{ alias: string; version: number }>;
+export type RegisteredModel = Omit<ServerRegisteredModel, "latestVersions"> & {
   latestVersions: ModelVersion[];
-}
+};
 
-export interface AliasEvent {
-  seq: number;
-  alias: string;
-  fromVersion: number | null;
-  toVersion: number | null;
-  userId: string;
-  timestamp: number;
-  reason: string | null;
-}
+export type { AliasEvent, AliasHistory } from "../../../src/registry/types.js";
 
-export interface AliasHistory {
-  name: string;
-  alias: string;
-  version: number | null;
-  events: AliasEvent[];
-}
-
-export interface LineageGraph {
-  root: string;
-  nodes: Array<{ id: string; kind: string; label: string; attributes: Record<string, unknown> }>;
-  edges: Array<{ from: string; to: string; kind: string }>;
-}
-
-export type PipelineRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-export type StepStatus = "PENDING" | "RUNNING" | "SUCCEEDED" | "CACHED" | "FAILED" | "SKIPPED" | "CANCELLED";
-
-export interface ParamSpec {
-  type: string;
-  default?: unknown;
-  description?: string;
-}
-
-export interface PipelineSummary {
-  name: string;
-  params: Record<string, ParamSpec>;
-  steps: number;
-}
-
-export interface PlanStep {
-  id: string;
-  name: string;
-  group: string | null;
-  run: { kind: string; [k: string]: unknown };
-  dependsOn: string[];
-  map: unknown;
-  when: unknown;
-  policy: { retries: number; timeoutMs: number | null; cache: boolean };
-}
-
-export interface PipelinePlan {
-  name: string;
-  description: string | null;
-  params: Record<string, ParamSpec>;
-  steps: PlanStep[];
-}
-
-export interface PipelineRun {
-  runId: string;
-  pipeline: string;
-  experimentId: string;
-  params: Record<string, unknown>;
-  status: PipelineRunStatus;
-  error: string | null;
-  createdTime: number;
-  updatedTime: number;
-  endedTime: number | null;
-  schedule: string | null;
-  /** What started the run: "manual", "schedule …", "dataset trigger …", "alert of monitor …" (run lists only). */
-  startedBy?: string;
-}
-
-export interface StepRecord {
-  runId: string;
-  stepId: string;
-  planStep: string;
-  item: number | null;
-  status: StepStatus;
-  attempt: number;
-  trackingRunId: string | null;
-  cacheKey: string | null;
-  cachedFrom: string | null;
-  error: { reason: string; message: string } | null;
-  startedTime: number | null;
-  endedTime: number | null;
+/** The server's lineage graph, with node and edge kinds widened: the UI adds deployments and monitors downstream. */
+export interface LineageGraph extends Omit<ServerLineageGraph, "nodes" | "edges"> {
+  nodes: Array<Omit<LineageNode, "kind"> & { kind: LineageNode["kind"] | "deployment" | "monitor" }>;
+  edges: Array<Omit<LineageEdge, "kind"> & { kind: LineageEdge["kind"] | "serves" | "watched by" }>;
 }
 
 /** One Server-Sent Event of `/api/v1/pipelines/runs/<id>/events`. */
-export type PipelineEvent =
-  | { type: "run"; runId: string; pipeline: string; status: PipelineRunStatus; error: string | null }
-  | {
-      type: "step";
-      runId: string;
-      stepId: string;
-      status: StepStatus;
-      attempt: number;
-      error: string | null;
-    };
+export type { PipelineEvent } from "../../../src/pipelines/event-types.js";
+export type { StepRecord } from "../../../src/pipelines/store.js";
+export type {
+  ParamSpec,
+  PipelinePlan,
+  PipelineRunStatus,
+  PlanStep,
+  StepStatus,
+} from "../../../src/pipelines/types.js";
+
+export type { PipelineSummary } from "../../../src/server/native/pipeline-types.js";
+
+/** A pipeline run without its plan; only run lists say what started it (`startedBy`). */
+export type PipelineRun = PipelineRunView & { startedBy?: string };

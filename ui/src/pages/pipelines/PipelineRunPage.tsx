@@ -78,6 +78,7 @@ function blankStep(runId: string, stepId: string): StepRecord {
     trackingRunId: null,
     cacheKey: null,
     cachedFrom: null,
+    outputs: null,
     error: null,
     startedTime: null,
     endedTime: null,
