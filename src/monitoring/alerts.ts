@@ -5,6 +5,7 @@
  * however many series fire together.
  */
 import { randomUUID } from "node:crypto";
+import { redactUrl } from "./monitor-schema.js";
 import type { AlertAction, Monitor } from "./monitors.js";
 import type { ActionOutcome, AlertRecord, MonitoringStore } from "./store.js";
 import { parseDuration } from "./windows.js";
@@ -167,11 +168,20 @@ async function runAction(
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });
-      return { type: "webhook", ok: res.ok, at: now, detail: `POST ${action.url} → ${res.status}` };
+      return {
+        type: "webhook",
+        ok: res.ok,
+        at: now,
+        detail: `POST ${redactUrl(action.url)} → ${res.status}`,
+      };
     }
     return await triggerPipeline(store, action, monitor, alerts, now, cooldown, ctx);
   } catch (e) {
-    return { type: action.type, ok: false, at: now, detail: (e as Error).message };
+    // fetch's messages can quote the URL: keep a webhook's secret path out of the stored outcome.
+    const message = (e as Error).message;
+    const detail =
+      action.type === "webhook" ? message.replaceAll(action.url, redactUrl(action.url)) : message;
+    return { type: action.type, ok: false, at: now, detail };
   }
 }
 

@@ -51,6 +51,8 @@ export {
   type MonitorInput,
   monitorSchema,
   parseMonitor,
+  publicMonitor,
+  redactUrl,
 } from "./monitors.js";
 export { infoOf, registryLookup } from "./package-lookup.js";
 export { classificationMetrics, type PerformanceMetrics, regressionMetrics, rocAuc } from "./performance.js";

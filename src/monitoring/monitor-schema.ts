@@ -88,3 +88,33 @@ export const monitorSchema = z.strictObject({
 });
 export type MonitorInput = z.input<typeof monitorSchema>;
 export type Monitor = z.output<typeof monitorSchema>;
+
+/**
+ * A webhook URL as it may be shown: scheme, host and port only. The path and query of a webhook are often
+ * its secret (a Slack incoming-webhook URL is the credential), and so are user info and header values.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const hidden = u.pathname !== "/" || u.search !== "" || u.username !== "" || u.password !== "";
+    return hidden ? `${u.protocol}//${u.host}/…` : `${u.protocol}//${u.host}/`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** A monitor as the API and the UI show it: webhook URLs redacted, header values hidden. */
+export function publicMonitor(m: Monitor): Monitor {
+  const actions = m.alert.actions.map((a) =>
+    a.type === "webhook"
+      ? {
+          ...a,
+          url: redactUrl(a.url),
+          ...(a.headers
+            ? { headers: Object.fromEntries(Object.keys(a.headers).map((k) => [k, "(hidden)"])) }
+            : {}),
+        }
+      : a,
+  );
+  return { ...m, alert: { ...m.alert, actions } };
+}

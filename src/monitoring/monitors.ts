@@ -8,7 +8,14 @@ import { GyreError } from "../core/errors.js";
 import { importModule } from "../core/module.js";
 import { type Monitor, type MonitorInput, monitorSchema } from "./monitor-schema.js";
 
-export { type AlertAction, type Monitor, type MonitorInput, monitorSchema } from "./monitor-schema.js";
+export {
+  type AlertAction,
+  type Monitor,
+  type MonitorInput,
+  monitorSchema,
+  publicMonitor,
+  redactUrl,
+} from "./monitor-schema.js";
 
 /** Identity helper that type-checks a monitor in gyre.config.ts. */
 export function defineMonitor(monitor: MonitorInput): MonitorInput {

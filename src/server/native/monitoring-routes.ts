@@ -8,6 +8,7 @@ import {
   parseCompare,
   parseReferenceSpec,
   parseWindow,
+  publicMonitor,
 } from "../../monitoring/index.js";
 import type { RouteTable } from "../routes.js";
 import { API_PREFIX } from "./tracking-routes.js";
@@ -69,7 +70,10 @@ export function registerNativeMonitoring(
     url: `${base}/monitors`,
     summary: "Monitors defined in gyre.config.ts with their last run and firing alerts",
     tag,
-    handler: async () => ({ monitors: await svc.status() }),
+    // Webhook URLs and header values can be credentials: the API shows where alerts go, not the secrets.
+    handler: async () => ({
+      monitors: (await svc.status()).map((s) => ({ ...s, monitor: publicMonitor(s.monitor) })),
+    }),
   });
   routes.add(app, {
     method: "POST",
