@@ -38,7 +38,7 @@ function record(i: number): PredictionRecord {
 const cpuUs = (c: NodeJS.CpuUsage) => c.user + c.system;
 
 export async function predictionLogFigures(dir: string): Promise<Figure[]> {
-  const log = new PredictionLog(new ParquetSink(join(dir, "log-bench")), {
+  const log = new PredictionLog([new ParquetSink(join(dir, "log-bench"))], {
     capacity: RECORDS,
     flushIntervalMs: 3_600_000,
   });

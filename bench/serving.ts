@@ -308,7 +308,7 @@ async function throughputFigures(
     const batch = { calls: after.calls - before.calls, requests: after.requests - before.requests };
     rounds.push({ hello: helloLoad, v2, inv, noBatch, rawSingle, rawBatched, batch });
   }
-  const pick = (k: "hello" | "v2" | "inv" | "noBatch") => medianRound(rounds, (r) => r[k].rps)[k];
+  const pick = (k: Exclude<keyof Round, "batch">) => medianRound(rounds, (r) => r[k].rps)[k];
   const [helloMid, v2, inv, noBatch] = [pick("hello"), pick("v2"), pick("inv"), pick("noBatch")];
   const cpu = (r: LoadResult) => r.cpuUsPerRequest ?? Number.NaN;
   const perRound = (f: (r: Round) => number) => ({ value: median(rounds.map(f)), rounds: rounds.map(f) });
@@ -355,26 +355,19 @@ async function throughputFigures(
   const fill = perRound((r) => r.batch.requests / Math.max(1, r.batch.calls));
   const rawSpeedUp = perRound((r) => r.rawBatched.rps / r.rawSingle.rps);
   const ofCeiling = perRound((r) => r.inv.rps / r.noBatch.rps / (r.rawBatched.rps / r.rawSingle.rps));
-  const pickRaw = (k: "rawSingle" | "rawBatched") => medianRound(rounds, (r) => r[k].rps)[k];
   figures.push(
     throughput(
       `ceiling: hello-world + raw ORT, one call per request ${at}`,
-      pickRaw("rawSingle"),
+      pick("rawSingle"),
       null,
       undefined,
       {
         rounds_rps: rounds.map((r) => r.rawSingle.rps),
       },
     ),
-    throughput(
-      `ceiling: hello-world + raw ORT, minimal batcher ${at}`,
-      pickRaw("rawBatched"),
-      null,
-      undefined,
-      {
-        rounds_rps: rounds.map((r) => r.rawBatched.rps),
-      },
-    ),
+    throughput(`ceiling: hello-world + raw ORT, minimal batcher ${at}`, pick("rawBatched"), null, undefined, {
+      rounds_rps: rounds.map((r) => r.rawBatched.rps),
+    }),
     figure({
       backend: "serving",
       name: "batching speed-up ceiling: hello-world + raw ORT, batched / one call per request",

@@ -23,6 +23,7 @@ import {
 } from "./feedback-join.js";
 import type { PredictionLogReader } from "./log/reader.js";
 import { chi2Contingency, chi2Sf } from "./metrics/chi2.js";
+import { quantileSorted } from "./metrics/sort.js";
 import type { FeedbackRecord } from "./store.js";
 import type { VariantComparison, VariantStats, VariantTest } from "./variant-types.js";
 import { parseWindow, type WindowBounds, type WindowSpec } from "./windows.js";
@@ -39,10 +40,9 @@ export interface CompareOptions {
   minLabels?: number;
 }
 
-/** Nearest-rank percentile of ascending `sorted`. */
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+/** The `q` quantile of ascending latencies (as numpy), or null when there are none. */
+function quantile(sorted: Float64Array, q: number): number | null {
+  return sorted.length === 0 ? null : quantileSorted(sorted, q);
 }
 
 interface Side {
@@ -192,16 +192,15 @@ export async function compareVariants(
   const sides = new Map<string, Side>();
   for (const [name, g] of groups) {
     const pairs = pairsOf.get(name)!;
-    const scored = task === null ? { task: null, metrics: {}, outcomes: [] } : scorePairs(pairs, spec, task);
+    const scored = scorePairs(pairs, spec, task);
     const outcomes = new Map<string, number>();
     pairs.forEach((p, i) => {
       const o = scored.outcomes[i];
       if (o !== null && o !== undefined) outcomes.set(p.pred.key, o);
     });
-    const latencies = g
-      .map((r) => r.latencyMs)
-      .filter((l): l is number => l !== null)
-      .sort((x, y) => x - y);
+    const latencies = Float64Array.from(
+      g.map((r) => r.latencyMs).filter((l): l is number => l !== null),
+    ).sort();
     sides.set(name, {
       outcomes,
       stats: {
@@ -210,7 +209,7 @@ export async function compareVariants(
         versions: [...new Set(g.map((r) => r.version))].sort(),
         predictions: g.length,
         labelled: pairs.length,
-        latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+        latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
         task: scored.task,
         metrics: scored.metrics,
         vsBaseline: null,

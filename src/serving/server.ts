@@ -98,11 +98,11 @@ function predictionLog(
   if (settings.http) sinks.push(new HttpSink(settings.http));
   if (sinks.length === 0) return null;
   return new PredictionLog(sinks, {
-    capacity: serving.predictionLog.capacity,
-    flushIntervalMs: serving.predictionLog.flushIntervalMs,
+    capacity: settings.capacity,
+    flushIntervalMs: settings.flushIntervalMs,
     onDrop: (deployment, rows) => metrics.logDropped.inc({ deployment }, rows),
     onDepth: (rows) => metrics.logQueue.set(rows),
-    onFlush: (rows, error, sink = "parquet") =>
+    onFlush: (rows, error, sink) =>
       error ? metrics.logErrors.inc({ sink }) : metrics.logWritten.inc({ sink }, rows),
   });
 }

@@ -138,7 +138,7 @@ describe("HttpSink", () => {
           retries: 0,
         }),
       ],
-      { capacity: 100, flushIntervalMs: 60_000, onFlush: (rows, e, sink) => flushes.push([sink!, rows, !e]) },
+      { capacity: 100, flushIntervalMs: 60_000, onFlush: (rows, e, sink) => flushes.push([sink, rows, !e]) },
     );
     await log.open();
     for (const id of ["a", "b", "c"]) offerOne(log, id);
@@ -191,7 +191,7 @@ describe("HttpSink", () => {
     const flushes: [string, number, boolean][] = [];
     const log = new PredictionLog(
       [new ParquetSink(root), new HttpSink({ url: slow.url, headers: {}, timeoutMs: 10_000, retries: 0 })],
-      { capacity: 2, flushIntervalMs: 60_000, onFlush: (rows, e, sink) => flushes.push([sink!, rows, !e]) },
+      { capacity: 2, flushIntervalMs: 60_000, onFlush: (rows, e, sink) => flushes.push([sink, rows, !e]) },
     );
     offerOne(log, "a");
     offerOne(log, "b");

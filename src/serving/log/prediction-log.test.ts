@@ -50,7 +50,7 @@ describe("PredictionLog", () => {
     const root = mkdtempSync(join(tmpdir(), "gyre-plog-"));
     const drops: number[] = [];
     let written = 0;
-    const log = new PredictionLog(new ParquetSink(root), {
+    const log = new PredictionLog([new ParquetSink(root)], {
       capacity: 4,
       flushIntervalMs: 60_000,
       onDrop: (_d, rows) => drops.push(rows),
@@ -131,7 +131,7 @@ describe("pushRecord", () => {
 describe("ParquetSink", () => {
   it("writes one file per deployment and hour when a flush interleaves them, each row in its own file", async () => {
     const root = mkdtempSync(join(tmpdir(), "gyre-psink-"));
-    const log = new PredictionLog(new ParquetSink(root), { capacity: 100, flushIntervalMs: 60_000 });
+    const log = new PredictionLog([new ParquetSink(root)], { capacity: 100, flushIntervalMs: 60_000 });
     const at = Date.UTC(2026, 10, 24, 7, 0, 0);
     const names = ["a", "b", "a", "c", "b", "a"];
     names.forEach((d, i) => {

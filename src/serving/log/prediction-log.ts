@@ -30,8 +30,8 @@ export interface PredictionLogOptions {
   /** How often queued rows are written, ms. */
   flushIntervalMs: number;
   onDrop?: (deployment: string, rows: number) => void;
-  /** After each flush a sink finished (`error` set when its rows are lost). */
-  onFlush?: (rows: number, error?: unknown, sink?: string) => void;
+  /** After each flush a sink finished (`error` set when its rows are lost to that sink). */
+  onFlush?: (rows: number, error: unknown, sink: string) => void;
   onDepth?: (rows: number) => void;
 }
 
@@ -129,11 +129,10 @@ export class PredictionLog {
   readonly #sinks: SinkState[];
 
   constructor(
-    sinks: LogSink | readonly LogSink[],
+    sinks: readonly LogSink[],
     private readonly options: PredictionLogOptions,
   ) {
-    const list = Array.isArray(sinks) ? (sinks as readonly LogSink[]) : [sinks as LogSink];
-    this.#sinks = list.map((sink) => ({ sink, chain: Promise.resolve(), pending: 0 }));
+    this.#sinks = sinks.map((sink) => ({ sink, chain: Promise.resolve(), pending: 0 }));
     this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs);
     this.#timer.unref();
   }
